@@ -1,0 +1,2 @@
+// cocoon: entry point. Placeholder until the CLI lands.
+int main() { return 0; }
