@@ -2,7 +2,8 @@
 // one log file never interleave.
 #include "base/log.h"
 
-#include <time.h>
+#include "base/clock.h"
+
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -14,16 +15,6 @@ namespace {
 int g_fd = STDERR_FILENO;
 Format g_format = Format::kText;
 Level g_level = Level::kWarn;
-
-std::string NowRfc3339() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  tm parts{};
-  gmtime_r(&ts.tv_sec, &parts);
-  char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &parts);
-  return fmt::format("{}.{:09d}Z", std::string_view(buf, n), ts.tv_nsec);
-}
 
 }  // namespace
 
