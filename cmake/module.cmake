@@ -29,8 +29,8 @@ endfunction()
 function(cocoon_optional_modules)
   foreach(spec "control;cocoon_base"
                "gofer;cocoon_base"
-               "kernel;cocoon_base"
-               "platform;cocoon_kernel"
+               "platform;cocoon_base"
+               "kernel;cocoon_platform"
                "sandbox;cocoon_container;cocoon_control")
     list(GET spec 0 name)
     list(SUBLIST spec 1 -1 deps)
