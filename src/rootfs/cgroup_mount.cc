@@ -69,6 +69,10 @@ Result<std::vector<ProcCgroup>> ReadOwnCgroups() {
 
 Result<> MountV1Hierarchy(const CgroupV1Mount& h, const MountOptions& options, const MountContext& ctx) {
   if (!ctx.opts->new_cgroup_namespace) {
+    if (h.source.empty()) {
+      log::Warn("cgroup hierarchy {}: the container's cgroup is not visible on the host, not mounted", h.dest);
+      return {};
+    }
     MountOptions bind = options;
     bind.flags |= MS_BIND | MS_REC;
     return BindMount(h.source, h.dest, bind, ctx);
@@ -156,16 +160,15 @@ std::vector<CgroupV1Mount> PlanCgroupV1(const std::vector<MountInfo>& mounts,
     const ProcCgroup* own = OwnCgroupOf(mount, cgroups);
     if (!own) continue;
     std::string root = CleanPath(mount.root), path = CleanPath(own->path);
-    std::string rel;
+    // In a cgroup namespace the mount root can be "/../.." (above the namespace's root):
+    // no host directory shows the cgroup then, and only a fresh mount can.
+    std::string source;
     if (root == "/") {
-      rel = path == "/" ? "" : path;
+      source = mount.mount_point + (path == "/" ? "" : path);
     } else if (path == root || path.starts_with(root + "/")) {
-      rel = path.substr(root.size());
-    } else {
-      log::Warn("cgroup {} of {} is outside the mount root {}: not mounted", path, mount.mount_point, root);
-      continue;
+      source = mount.mount_point + path.substr(root.size());
     }
-    out.push_back(CgroupV1Mount{mount.mount_point + rel, CleanPath(dest) + "/" + BaseName(mount.mount_point),
+    out.push_back(CgroupV1Mount{std::move(source), CleanPath(dest) + "/" + BaseName(mount.mount_point),
                                 Joined(own->controllers)});
   }
   return out;

@@ -25,14 +25,15 @@ Result<std::vector<ProcCgroup>> ParseProcCgroup(std::string_view text);
 
 // One v1 hierarchy as the container sees it.
 struct CgroupV1Mount {
-  std::string source;      // the host directory of the container's own cgroup in this hierarchy
+  std::string source;      // the host directory of the container's own cgroup in this hierarchy;
+                           // empty when the mount does not show it (its root is below that cgroup)
   std::string dest;        // <cgroup mount destination>/<base name of the host mount point>
   std::string subsystems;  // its cgroup mount options ("cpu,cpuacct", "name=systemd")
 };
 
 // Plans the per-hierarchy mounts for a v1 cgroup mount at `dest` from the host's mounts of
 // type "cgroup" (v2 mounts of a hybrid host are left out, as runc does) and the process's
-// cgroups. Hierarchies whose cgroup lies outside their mount's root are skipped.
+// cgroups.
 std::vector<CgroupV1Mount> PlanCgroupV1(const std::vector<MountInfo>& mounts,
                                         const std::vector<ProcCgroup>& cgroups, std::string_view dest);
 

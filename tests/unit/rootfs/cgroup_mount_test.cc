@@ -51,11 +51,15 @@ TEST(PlanCgroupV1Test, OneBindPerV1Hierarchy) {
   EXPECT_EQ(plan[3].dest, "/sys/fs/cgroup/pids");
 }
 
-TEST(PlanCgroupV1Test, SkipsCgroupsOutsideTheMountRoot) {
+TEST(PlanCgroupV1Test, NoSourceForCgroupsOutsideTheMountRoot) {
   auto mounts = ParseMountInfo(kHybridMountInfo);
   auto cgroups = ParseProcCgroup("8:pids:/elsewhere\n");
   ASSERT_TRUE(mounts && cgroups);
-  EXPECT_TRUE(PlanCgroupV1(*mounts, *cgroups, "/sys/fs/cgroup").empty());
+  std::vector<CgroupV1Mount> plan = PlanCgroupV1(*mounts, *cgroups, "/sys/fs/cgroup");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].source, "");
+  EXPECT_EQ(plan[0].dest, "/sys/fs/cgroup/pids");
+  EXPECT_EQ(plan[0].subsystems, "pids");
 }
 
 TEST(ComountLinksTest, OnlyForCoMountedHierarchies) {
