@@ -7,20 +7,15 @@ namespace cocoon::kernel::vfs {
 
 namespace {
 thread_local SleepHooks sleep_hooks;
-
-// Runs the thread's hooks around a sleep (RAII, so every return path re-locks).
-class SleepScope {
- public:
-  SleepScope() {
-    if (sleep_hooks.before_sleep) sleep_hooks.before_sleep();
-  }
-  ~SleepScope() {
-    if (sleep_hooks.after_sleep) sleep_hooks.after_sleep();
-  }
-  SleepScope(const SleepScope&) = delete;
-  SleepScope& operator=(const SleepScope&) = delete;
-};
 }  // namespace
+
+SleepScope::SleepScope() {
+  if (sleep_hooks.before_sleep) sleep_hooks.before_sleep();
+}
+
+SleepScope::~SleepScope() {
+  if (sleep_hooks.after_sleep) sleep_hooks.after_sleep();
+}
 
 void SetThreadSleepHooks(SleepHooks hooks) { sleep_hooks = hooks; }
 

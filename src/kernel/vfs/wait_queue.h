@@ -27,6 +27,16 @@ struct SleepHooks {
 };
 void SetThreadSleepHooks(SleepHooks hooks);
 
+// Runs this thread's sleep hooks around a scope that may block outside a
+// Waiter (a blocking host call such as a read from the host's stdin).
+class SleepScope {
+ public:
+  SleepScope();
+  ~SleepScope();
+  SleepScope(const SleepScope&) = delete;
+  SleepScope& operator=(const SleepScope&) = delete;
+};
+
 class Waiter {
  public:
   // The waiter of the calling host thread (one host thread per guest task).

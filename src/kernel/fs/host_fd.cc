@@ -1,0 +1,115 @@
+// Host-fd backed files.
+#include "kernel/fs/host_fd.h"
+
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cocoon::kernel::fs {
+
+using vfs::Fail;
+
+namespace {
+
+// How often a blocked read looks for an interrupt. A pollable eventfd per
+// waiter would avoid the tick; stdio reads are rare enough for now.
+constexpr int kInterruptCheckMs = 50;
+
+class HostFdFile : public vfs::FileDescription {
+ public:
+  explicit HostFdFile(UniqueFd fd) : fd_(std::move(fd)) {
+    struct stat st {};
+    seekable_ = fstat(fd_.get(), &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+  }
+
+  ErrOr<int64_t> BytesReadable() override {
+    int n = 0;
+    if (ioctl(fd_.get(), FIONREAD, &n) < 0) return Fail(errno);
+    return n;
+  }
+
+  uint32_t Readiness(uint32_t mask) override {
+    pollfd p{fd_.get(), static_cast<short>(mask), 0};
+    if (poll(&p, 1, 0) < 0) return 0;
+    return static_cast<uint32_t>(p.revents) & mask;
+  }
+
+  int64_t Fsync() override { return fsync(fd_.get()) < 0 ? -errno : 0; }
+
+ protected:
+  int64_t DoRead(std::span<char> buf) override {
+    if (seekable_) return FileDescription::DoRead(buf);
+    return Blocking(POLLIN, [&] { return ::read(fd_.get(), buf.data(), buf.size()); });
+  }
+  int64_t DoWrite(std::span<const char> buf) override {
+    if (seekable_) return FileDescription::DoWrite(buf);
+    return Blocking(POLLOUT, [&] { return ::write(fd_.get(), buf.data(), buf.size()); });
+  }
+  int64_t DoPRead(std::span<char> buf, int64_t offset) override {
+    ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset);
+    return n < 0 ? -errno : n;
+  }
+  int64_t DoPWrite(std::span<const char> buf, int64_t offset) override {
+    ssize_t n = ::pwrite(fd_.get(), buf.data(), buf.size(), offset);
+    return n < 0 ? -errno : n;
+  }
+  ErrOr<vfs::Stat> DoGetStat() override {
+    struct stat st {};
+    if (fstat(fd_.get(), &st) < 0) return Fail(errno);
+    vfs::Stat s;
+    s.dev = st.st_dev;
+    s.ino = st.st_ino;
+    s.mode = st.st_mode;
+    s.nlink = static_cast<uint32_t>(st.st_nlink);
+    s.uid = st.st_uid;
+    s.gid = st.st_gid;
+    s.rdev = st.st_rdev;
+    s.size = st.st_size;
+    s.blksize = st.st_blksize;
+    s.blocks = st.st_blocks;
+    s.atime = st.st_atim;
+    s.mtime = st.st_mtim;
+    s.ctime = st.st_ctim;
+    return s;
+  }
+  ErrOr<void> DoSetStat(const vfs::SetStatRequest&) override { return Fail(EPERM); }
+  bool seekable() const override { return seekable_; }
+
+ private:
+  // Does `io` once the host fd is ready, so the kernel lock is not held and
+  // interrupts are seen while waiting: short polls, checking the thread's
+  // Waiter in between. (The host fd's own flags are left alone: it is shared
+  // with whoever started the sandbox.)
+  template <typename F>
+  int64_t Blocking(short events, F io) {
+    pollfd p{fd_.get(), events, 0};
+    int ready = poll(&p, 1, 0);
+    if (ready == 0) {
+      if (nonblocking()) return -EAGAIN;
+      vfs::SleepScope sleeping;
+      while ((ready = poll(&p, 1, kInterruptCheckMs)) == 0) {
+        if (vfs::Waiter::ForThisThread().interrupted()) return -EINTR;
+      }
+    }
+    if (ready < 0 && errno != EINTR) return -errno;
+    for (;;) {
+      ssize_t n = io();
+      if (n >= 0) return n;
+      if (errno != EINTR) return -errno;
+    }
+  }
+
+  UniqueFd fd_;
+  bool seekable_ = false;
+};
+
+}  // namespace
+
+Ref<vfs::FileDescription> NewHostFdFile(UniqueFd fd, int flags) {
+  Ref<vfs::FileDescription> file = MakeRef<HostFdFile>(std::move(fd));
+  file->Init({}, flags);
+  return file;
+}
+
+}  // namespace cocoon::kernel::fs
