@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -355,7 +356,8 @@ std::vector<std::string> FindCgroupDirs(const std::string& fragment) {
   return found;
 }
 
-std::vector<pid_t> ProcessesWithEnv(const std::string& marker) {
+std::vector<pid_t> ProcessesTaggedWith(const std::string& marker_env,
+                                       const std::string& cgroup_fragment) {
   std::vector<pid_t> pids;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
@@ -363,17 +365,16 @@ std::vector<pid_t> ProcessesWithEnv(const std::string& marker) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     pid_t pid = std::stoi(name);
     if (pid == getpid()) continue;
+    bool tagged = ReadFileOrEmpty("/proc/" + name + "/cgroup").find(cgroup_fragment) !=
+                  std::string::npos;
     std::string environ_data = ReadFileOrEmpty("/proc/" + name + "/environ");
-    size_t pos = 0;
-    while (pos < environ_data.size()) {
+    for (size_t pos = 0; !tagged && pos < environ_data.size();) {
       size_t end = environ_data.find('\0', pos);
       if (end == std::string::npos) end = environ_data.size();
-      if (environ_data.compare(pos, end - pos, marker) == 0) {
-        if (ProcessAlive(pid)) pids.push_back(pid);
-        break;
-      }
+      tagged = environ_data.compare(pos, end - pos, marker_env) == 0;
       pos = end + 1;
     }
+    if (tagged && ProcessAlive(pid)) pids.push_back(pid);
   }
   return pids;
 }
@@ -508,7 +509,14 @@ void RuntimeTest::TearDown() {
   }
   for (const auto& id : ids) Run({"delete", "--force", id}, "", 30s);
   // Anything still running with our marker is ours: never leave it behind.
-  for (pid_t pid : LeftoverProcesses()) kill(pid, SIGKILL);
+  std::vector<pid_t> leftovers = LeftoverProcesses();
+  for (pid_t pid : leftovers) kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && !LeftoverProcesses().empty(); ++i) std::this_thread::sleep_for(20ms);
+  // Cgroups named after this test's ids are ours too; children first.
+  std::vector<std::string> cgroups = FindCgroupDirs(tag_ + "-c");
+  std::sort(cgroups.begin(), cgroups.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& dir : cgroups) rmdir(dir.c_str());
   UnmountBelow(tmp_);
   std::error_code ec;
   fs::remove_all(tmp_, ec);

@@ -70,8 +70,11 @@ std::vector<std::string> CgroupDirsOf(pid_t pid);
 // Cgroup directories anywhere under /sys/fs/cgroup (a few levels deep) whose
 // name contains `fragment`.
 std::vector<std::string> FindCgroupDirs(const std::string& fragment);
-// Pids of live processes whose environment contains `marker`.
-std::vector<pid_t> ProcessesWithEnv(const std::string& marker);
+// Pids of live processes whose environment contains the entry `marker_env`
+// or whose cgroup path contains `cgroup_fragment` (a runtime's init helper
+// may run with a cleared environment, but it is already in the cgroup).
+std::vector<pid_t> ProcessesTaggedWith(const std::string& marker_env,
+                                       const std::string& cgroup_fragment);
 // Non-empty lines of `text`.
 std::vector<std::string> Lines(const std::string& text);
 // Leading and trailing whitespace removed.
@@ -139,7 +142,7 @@ class RuntimeTest : public ::testing::Test {
   std::string WaitForFile(const std::string& path, std::chrono::milliseconds timeout = 20s);
 
   // Processes started by this test's runtime commands or containers.
-  std::vector<pid_t> LeftoverProcesses() const { return ProcessesWithEnv(marker_env()); }
+  std::vector<pid_t> LeftoverProcesses() const { return ProcessesTaggedWith(marker_env(), tag_ + "-c"); }
 
   const std::string& tmp() const { return tmp_; }
   const std::string& bundle() const { return bundle_; }
