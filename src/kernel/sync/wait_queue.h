@@ -2,6 +2,7 @@
 // gets data), interruptibly: a signal for the task, or SIGKILL, wakes it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 
 namespace cocoon::kernel {
@@ -16,6 +17,11 @@ class WaitQueue {
   // Returns 0 when woken, -EINTR when a signal or a kill interrupted the sleep
   // (the caller may turn it into -ERESTARTSYS for SA_RESTART semantics).
   int Wait(Task& task);
+  // As Wait, but also returns 0 at `deadline` (the caller checks the clock).
+  int WaitUntil(Task& task, std::chrono::steady_clock::time_point deadline);
+  // Sleeps until Notify(); only a kill ends it early (job-control stops use it:
+  // a stopped task ignores everything but SIGKILL and SIGCONT).
+  void WaitKillable(Task& task);
   // Wakes every sleeper. Call with the kernel lock held.
   void Notify();
 

@@ -1,0 +1,81 @@
+// The application kernel's entry point and its global state: the memory file,
+// the platform, the pid namespace (task and process tables), the guest's stdio.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "kernel/mm/memory_file.h"
+#include "kernel/task/task.h"
+#include "platform/platform.h"
+
+namespace cocoon::kernel {
+
+struct GuestOptions {
+  std::vector<std::string> argv;   // argv[0] is also the path executed
+  std::vector<std::string> envp;
+  std::string root = "/";          // host directory the guest sees as / (until the gofer)
+  std::string cwd = "/";
+  int stdin_fd = 0;                // host fds for the guest's 0, 1, 2 (not owned)
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+  bool strace = false;             // log every guest syscall
+  int strace_fd = 2;               // where --strace lines go (not owned)
+};
+
+// Runs argv[0] in a fresh sandbox kernel on the ptrace platform until its init
+// process exits; returns the exit status a shell sees (128+n for signal n).
+// Host-side failures (no ptrace, no memfd) are errors; guest failures are statuses.
+Result<int> RunSandboxed(const GuestOptions& options);
+
+class Kernel {
+ public:
+  Kernel(const GuestOptions& options, std::unique_ptr<MemoryFile> memory,
+         std::unique_ptr<platform::Platform> platform);
+  ~Kernel();
+
+  // Starts init and waits for the sandbox to end. Call once, without the kernel lock.
+  Result<int> Run(std::shared_ptr<TaskFiles> init_files);
+
+  const GuestOptions& options() const { return options_; }
+  MemoryFile& memory_file() { return *memory_; }
+  platform::Platform& platform() { return *platform_; }
+  bool strace() const { return options_.strace; }
+
+  // The pid namespace. Everything below needs the kernel lock.
+  int AllocatePid();
+  std::shared_ptr<ThreadGroup> FindProcess(int pid);
+  std::shared_ptr<Task> FindTask(int tid);
+  const std::map<int, std::shared_ptr<ThreadGroup>>& processes() const { return processes_; }
+  // Registers a new task (and its group when it leads one) and starts its host thread.
+  void StartTask(std::shared_ptr<Task> task);
+  // Called by an exiting task as its last act under the lock.
+  void TaskExited(Task& task);
+  // Forgets a reaped zombie.
+  void RemoveProcess(int pid) { processes_.erase(pid); }
+  // init died: every other task dies too, and the sandbox's status is set.
+  void InitExited(int wait_status);
+
+ private:
+  GuestOptions options_;
+  std::unique_ptr<MemoryFile> memory_;
+  std::unique_ptr<platform::Platform> platform_;
+  int next_pid_ = 1;
+  std::map<int, std::shared_ptr<Task>> tasks_;
+  std::map<int, std::shared_ptr<ThreadGroup>> processes_;
+  std::vector<std::thread> threads_;
+  int live_tasks_ = 0;
+  std::condition_variable_any all_exited_;
+  std::optional<int> init_status_;
+};
+
+// The exit status a shell shows for a wait status: the code, or 128+signal.
+int ShellStatus(int wait_status);
+
+}  // namespace cocoon::kernel

@@ -1,0 +1,333 @@
+// VMAs and the mmap family over the memory file; every change mirrored to the platform.
+#include "kernel/mm/memory_manager.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+
+namespace cocoon::kernel {
+namespace {
+
+// brk grows in place within a heap range reserved this large (file space only).
+constexpr uint64_t kHeapReserve = 64 << 20;
+
+bool Readable(int prot) { return (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0; }
+
+bool ValidRange(uint64_t addr, uint64_t len) {
+  return addr + len >= addr && addr + len <= kMaxGuestAddress;
+}
+
+}  // namespace
+
+Result<> MemoryManager::Attach(platform::Context* ctx) {
+  ctx_ = ctx;
+  for (const auto& [start, vma] : vmas_) {
+    TRY_CTX(ctx_->Map(start, vma.len(), vma.prot, vma.FileOffset(start)), "mirroring the address space");
+  }
+  return {};
+}
+
+int64_t MemoryManager::Mirror(Result<> result) const {
+  if (result) return 0;
+  log::Error("kernel: mirroring a mapping into the platform: {}", result.error().message());
+  return -ENOMEM;
+}
+
+std::unique_ptr<MemoryManager> MemoryManager::Fork() const {
+  auto child = std::make_unique<MemoryManager>(file_);
+  child->brk_start_ = brk_start_;
+  child->brk_end_ = brk_end_;
+  for (const auto& [start, vma] : vmas_) {
+    Vma copy = vma;
+    if (!vma.shared) {
+      copy.range = MemoryRange::Allocate(file_, vma.len());
+      if (!copy.range) {
+        log::Error("kernel: memory file full while forking");
+        return nullptr;
+      }
+      copy.range_offset = 0;
+      file_.Copy(vma.FileOffset(start), copy.range->offset(), vma.len());
+    }
+    child->vmas_.emplace(start, std::move(copy));
+  }
+  return child;
+}
+
+void MemoryManager::SplitAt(uint64_t addr) {
+  auto it = vmas_.upper_bound(addr);
+  if (it == vmas_.begin()) return;
+  --it;
+  Vma& vma = it->second;
+  if (addr <= vma.start || addr >= vma.end) return;
+  Vma tail = vma;
+  tail.start = addr;
+  tail.range_offset = vma.range_offset + (addr - vma.start);
+  vma.end = addr;
+  vmas_.emplace(addr, std::move(tail));
+}
+
+void MemoryManager::RemoveRange(uint64_t start, uint64_t end) {
+  SplitAt(start);
+  SplitAt(end);
+  auto it = vmas_.lower_bound(start);
+  while (it != vmas_.end() && it->first < end) {
+    const Vma& vma = it->second;
+    // Nobody else maps a private range's pages: give them back now.
+    if (!vma.shared) file_.Decommit(vma.FileOffset(vma.start), vma.len());
+    it = vmas_.erase(it);
+  }
+}
+
+bool MemoryManager::IsFree(uint64_t start, uint64_t end) const {
+  if (start < kMinGuestAddress || end > kMaxGuestAddress || end < start) return false;
+  auto it = vmas_.lower_bound(start);
+  if (it != vmas_.end() && it->first < end) return false;
+  if (it == vmas_.begin()) return true;
+  return std::prev(it)->second.end <= start;
+}
+
+uint64_t MemoryManager::FindFree(uint64_t len) const {
+  uint64_t top = kMmapTop;
+  // Walk VMAs downwards from the top, looking at the gap above each one.
+  auto it = vmas_.lower_bound(top);
+  while (true) {
+    uint64_t floor = kMinGuestAddress;
+    if (it != vmas_.begin()) floor = std::max(floor, std::prev(it)->second.end);
+    if (top >= floor && top - floor >= len) return top - len;
+    if (it == vmas_.begin()) return 0;
+    --it;
+    top = std::min(top, it->second.start);
+  }
+}
+
+int64_t MemoryManager::Insert(Vma vma) {
+  uint64_t start = vma.start;
+  uint64_t len = vma.len();
+  int prot = vma.prot;
+  uint64_t offset = vma.FileOffset(start);
+  vmas_.emplace(start, std::move(vma));
+  if (!ctx_) return 0;
+  return Mirror(ctx_->Map(start, len, prot, offset));
+}
+
+int64_t MemoryManager::Mmap(uint64_t addr, uint64_t len, int prot, int flags, const std::string& name) {
+  if (len == 0) return -EINVAL;
+  if (len > kMaxGuestAddress) return -ENOMEM;
+  len = PageUp(len);
+  int type = flags & MAP_TYPE;
+  if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -EINVAL;
+  if (!(flags & MAP_ANONYMOUS)) return -ENODEV;  // file mappings come with the vfs
+  bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+  if (fixed) {
+    if (addr % kPageSize != 0) return -EINVAL;
+    if (!ValidRange(addr, len)) return -ENOMEM;
+    if (addr < kMinGuestAddress) return -EPERM;
+    if (!IsFree(addr, addr + len)) {
+      if (!(flags & MAP_FIXED)) return -EEXIST;
+      if (int64_t err = Munmap(addr, len); err < 0) return err;
+    }
+  } else if (addr == 0 || !IsFree(PageDown(addr), PageDown(addr) + len)) {
+    addr = FindFree(len);
+    if (addr == 0) return -ENOMEM;
+  } else {
+    addr = PageDown(addr);
+  }
+  Vma vma{.start = addr, .end = addr + len, .prot = prot, .shared = type != MAP_PRIVATE, .name = name};
+  vma.range = MemoryRange::Allocate(file_, len);
+  if (!vma.range) return -ENOMEM;
+  if (int64_t err = Insert(std::move(vma)); err < 0) return err;
+  return static_cast<int64_t>(addr);
+}
+
+int64_t MemoryManager::Munmap(uint64_t addr, uint64_t len) {
+  if (addr % kPageSize != 0 || len == 0) return -EINVAL;
+  len = PageUp(len);
+  if (!ValidRange(addr, len)) return -EINVAL;
+  RemoveRange(addr, addr + len);
+  if (!ctx_) return 0;
+  return Mirror(ctx_->Unmap(addr, len));
+}
+
+int64_t MemoryManager::Mprotect(uint64_t addr, uint64_t len, int prot) {
+  if (addr % kPageSize != 0) return -EINVAL;
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+  len = PageUp(len);
+  if (len == 0) return 0;
+  if (!ValidRange(addr, len)) return -ENOMEM;
+  // Every page of the range must be mapped, as Linux requires.
+  if (ForEachChunk(addr, len, 0, [](const Vma&, uint64_t, uint64_t) {}) < 0) return -ENOMEM;
+  SplitAt(addr);
+  SplitAt(addr + len);
+  for (auto it = vmas_.lower_bound(addr); it != vmas_.end() && it->first < addr + len; ++it) {
+    it->second.prot = prot;
+  }
+  if (!ctx_) return 0;
+  return Mirror(ctx_->Protect(addr, len, prot));
+}
+
+int64_t MemoryManager::Madvise(uint64_t addr, uint64_t len, int advice) {
+  if (addr % kPageSize != 0) return -EINVAL;
+  len = PageUp(len);
+  if (len == 0) return 0;
+  if (!ValidRange(addr, len)) return -EINVAL;
+  if (ForEachChunk(addr, len, 0, [](const Vma&, uint64_t, uint64_t) {}) < 0) return -ENOMEM;
+  if (advice != MADV_DONTNEED && advice != MADV_FREE) return 0;  // hints only
+  // Private anonymous memory reads as zeros afterwards; shared memory keeps its data.
+  ForEachChunk(addr, len, 0, [this](const Vma& vma, uint64_t start, uint64_t n) {
+    if (!vma.shared) file_.Decommit(vma.FileOffset(start), n);
+  });
+  return 0;
+}
+
+int64_t MemoryManager::Mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags,
+                              uint64_t new_addr) {
+  if (old_addr % kPageSize != 0) return -EINVAL;
+  if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) return -EINVAL;
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
+  old_len = PageUp(old_len);
+  new_len = PageUp(new_len);
+  if (new_len == 0 || old_len == 0) return -EINVAL;
+  if (!ValidRange(old_addr, old_len) || new_len > kMaxGuestAddress) return -EFAULT;
+  auto it = vmas_.upper_bound(old_addr);
+  if (it == vmas_.begin()) return -EFAULT;
+  --it;
+  if (old_addr + old_len > it->second.end) return -EFAULT;
+  const uint64_t old_end = old_addr + old_len;
+
+  if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
+    if (new_len < old_len) {
+      if (int64_t err = Munmap(old_addr + new_len, old_len - new_len); err < 0) return err;
+    }
+    return static_cast<int64_t>(old_addr);
+  }
+  Vma& vma = it->second;
+  // Grow in place when the addresses after it are free and its range has room.
+  uint64_t room = vma.range->len() - (vma.range_offset + (old_end - vma.start));
+  if (!(flags & MREMAP_FIXED) && old_end == vma.end && IsFree(old_end, old_addr + new_len) &&
+      room >= new_len - old_len) {
+    uint64_t extra = new_len - old_len;
+    vma.end += extra;
+    if (ctx_) {
+      if (int64_t err = Mirror(ctx_->Map(old_end, extra, vma.prot, vma.FileOffset(old_end))); err < 0) return err;
+    }
+    return static_cast<int64_t>(old_addr);
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  if (vma.shared) return -ENOMEM;  // moving shared memory would need the range to grow: not yet
+  uint64_t target = new_addr;
+  if (flags & MREMAP_FIXED) {
+    if (new_addr % kPageSize != 0) return -EINVAL;
+    if (!ValidRange(new_addr, new_len) || new_addr < kMinGuestAddress) return -EINVAL;
+    if (new_addr < old_end && old_addr < new_addr + new_len) return -EINVAL;  // overlap
+    if (int64_t err = Munmap(new_addr, new_len); err < 0) return err;
+  } else {
+    target = FindFree(new_len);
+    if (target == 0) return -ENOMEM;
+  }
+  Vma moved{.start = target, .end = target + new_len, .prot = vma.prot, .shared = false, .name = vma.name};
+  moved.range = MemoryRange::Allocate(file_, new_len);
+  if (!moved.range) return -ENOMEM;
+  file_.Copy(vma.FileOffset(old_addr), moved.range->offset(), std::min(old_len, new_len));
+  if (int64_t err = Munmap(old_addr, old_len); err < 0) return err;
+  if (int64_t err = Insert(std::move(moved)); err < 0) return err;
+  return static_cast<int64_t>(target);
+}
+
+int64_t MemoryManager::Brk(uint64_t addr) {
+  if (addr < brk_start_) return static_cast<int64_t>(brk_end_);
+  uint64_t old_top = PageUp(brk_end_);
+  uint64_t new_top = PageUp(addr);
+  if (new_top > old_top) {
+    if (!IsFree(old_top, new_top)) return static_cast<int64_t>(brk_end_);
+    auto it = vmas_.upper_bound(old_top - 1);
+    Vma* heap = nullptr;
+    if (it != vmas_.begin() && old_top > brk_start_) {
+      Vma& prev = std::prev(it)->second;
+      if (prev.end == old_top && prev.name == "[heap]" &&
+          prev.range->len() - prev.range_offset >= new_top - prev.start) {
+        heap = &prev;
+      }
+    }
+    if (heap) {
+      heap->end = new_top;
+      if (ctx_ && Mirror(ctx_->Map(old_top, new_top - old_top, heap->prot, heap->FileOffset(old_top))) < 0) {
+        return static_cast<int64_t>(brk_end_);
+      }
+    } else {
+      Vma vma{.start = old_top, .end = new_top, .prot = PROT_READ | PROT_WRITE, .name = "[heap]"};
+      vma.range = MemoryRange::Allocate(file_, std::max(kHeapReserve, new_top - old_top));
+      if (!vma.range || Insert(std::move(vma)) < 0) return static_cast<int64_t>(brk_end_);
+    }
+  } else if (new_top < old_top) {
+    Munmap(new_top, old_top - new_top);
+  }
+  brk_end_ = addr;
+  return static_cast<int64_t>(brk_end_);
+}
+
+void MemoryManager::Clear() {
+  vmas_.clear();
+  brk_start_ = brk_end_ = 0;
+  if (ctx_) Mirror(ctx_->Unmap(0, kMaxGuestAddress));
+}
+
+template <typename Fn>
+int64_t MemoryManager::ForEachChunk(uint64_t addr, uint64_t len, int prot, Fn fn) const {
+  uint64_t end = addr + len;
+  if (end < addr) return -EFAULT;
+  uint64_t cur = addr;
+  while (cur < end) {
+    auto it = vmas_.upper_bound(cur);
+    if (it == vmas_.begin()) return -EFAULT;
+    const Vma& vma = std::prev(it)->second;
+    if (cur >= vma.end) return -EFAULT;
+    if (prot == PROT_READ ? !Readable(vma.prot) : (vma.prot & prot) != prot) return -EFAULT;
+    uint64_t n = std::min(end, vma.end) - cur;
+    fn(vma, cur, n);
+    cur += n;
+  }
+  return 0;
+}
+
+int64_t MemoryManager::CopyIn(uint64_t addr, void* dst, uint64_t len, bool force) const {
+  auto* out = static_cast<uint8_t*>(dst);
+  return ForEachChunk(addr, len, force ? 0 : PROT_READ, [&](const Vma& vma, uint64_t start, uint64_t n) {
+    memcpy(out + (start - addr), file_.Data(vma.FileOffset(start)), n);
+  });
+}
+
+int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t len, bool force) const {
+  // Check the whole range first, so a bad tail writes nothing.
+  if (int64_t err = ForEachChunk(addr, len, force ? 0 : PROT_WRITE, [](const Vma&, uint64_t, uint64_t) {});
+      err < 0) {
+    return err;
+  }
+  const auto* in = static_cast<const uint8_t*>(src);
+  return ForEachChunk(addr, len, 0, [&](const Vma& vma, uint64_t start, uint64_t n) {
+    memcpy(file_.Data(vma.FileOffset(start)), in + (start - addr), n);
+  });
+}
+
+int64_t MemoryManager::CopyInString(uint64_t addr, uint64_t max_len, std::string* out) const {
+  out->clear();
+  uint64_t cur = addr;
+  char buf[kPageSize];
+  while (out->size() <= max_len) {
+    uint64_t n = std::min(PageUp(cur + 1) - cur, max_len + 1 - out->size());
+    if (int64_t err = CopyIn(cur, buf, n); err < 0) return err;
+    if (const void* nul = memchr(buf, 0, n)) {
+      out->append(buf, static_cast<const char*>(nul) - buf);
+      return static_cast<int64_t>(out->size());
+    }
+    out->append(buf, n);
+    cur += n;
+  }
+  return -ENAMETOOLONG;
+}
+
+}  // namespace cocoon::kernel

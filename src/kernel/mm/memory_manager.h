@@ -1,0 +1,88 @@
+// A guest address space: its VMAs, brk, the mmap family, guest-memory copies,
+// and fork. The VMAs are the truth; a platform Context mirrors them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/error.h"
+#include "kernel/mm/layout.h"
+#include "kernel/mm/memory_file.h"
+#include "platform/platform.h"
+
+namespace cocoon::kernel {
+
+struct Vma {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  int prot = 0;               // PROT_*
+  bool shared = false;        // MAP_SHARED: forks share it, no copy
+  std::shared_ptr<MemoryRange> range;
+  uint64_t range_offset = 0;  // where `start` lies within `range`
+  std::string name;           // "[heap]", "[stack]", or a path, for /proc/<pid>/maps
+
+  uint64_t len() const { return end - start; }
+  uint64_t FileOffset(uint64_t addr) const { return range->offset() + range_offset + (addr - start); }
+};
+
+class MemoryManager {
+ public:
+  explicit MemoryManager(MemoryFile& file) : file_(file) {}
+  MemoryManager(const MemoryManager&) = delete;
+  MemoryManager& operator=(const MemoryManager&) = delete;
+
+  // Mirrors every VMA into `ctx` and keeps mirroring changes until Detach.
+  Result<> Attach(platform::Context* ctx);
+  void Detach() { ctx_ = nullptr; }
+  // An independent copy for fork: private memory copied now (no copy-on-write
+  // yet), shared memory shared.
+  std::unique_ptr<MemoryManager> Fork() const;
+
+  // The mmap family, with Linux's argument checks; results as the guest sees them.
+  int64_t Mmap(uint64_t addr, uint64_t len, int prot, int flags, const std::string& name = "");
+  int64_t Munmap(uint64_t addr, uint64_t len);
+  int64_t Mprotect(uint64_t addr, uint64_t len, int prot);
+  int64_t Mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
+  int64_t Madvise(uint64_t addr, uint64_t len, int advice);
+  int64_t Brk(uint64_t addr);
+  void SetBrkStart(uint64_t addr) { brk_start_ = brk_end_ = addr; }
+  uint64_t brk_start() const { return brk_start_; }
+
+  // Copies to and from guest memory, checked against VMAs and their protection
+  // (`force` ignores protection, for the loader and ptrace-like access).
+  // Return 0 or -EFAULT.
+  int64_t CopyIn(uint64_t addr, void* dst, uint64_t len, bool force = false) const;
+  int64_t CopyOut(uint64_t addr, const void* src, uint64_t len, bool force = false) const;
+  // The bytes of a NUL-terminated guest string; see CopyInString in syscall.h.
+  int64_t CopyInString(uint64_t addr, uint64_t max_len, std::string* out) const;
+
+  const std::map<uint64_t, Vma>& vmas() const { return vmas_; }
+  // Drops every mapping (execve).
+  void Clear();
+
+ private:
+  // Splits the VMA containing `addr` (if any) so that a VMA starts at `addr`.
+  void SplitAt(uint64_t addr);
+  // Removes [start, end) from the VMA map (no mirroring).
+  void RemoveRange(uint64_t start, uint64_t end);
+  bool IsFree(uint64_t start, uint64_t end) const;
+  // A free range of `len` bytes, searched downwards from kMmapTop; 0 if none.
+  uint64_t FindFree(uint64_t len) const;
+  // Inserts a VMA and mirrors it; -ENOMEM when the memory file is full.
+  int64_t Insert(Vma vma);
+  // Applies `fn(vma_chunk, chunk_start, chunk_len)` over [addr, addr+len);
+  // -EFAULT if part of it is unmapped or lacks `prot`.
+  template <typename Fn>
+  int64_t ForEachChunk(uint64_t addr, uint64_t len, int prot, Fn fn) const;
+  int64_t Mirror(Result<> result) const;
+
+  MemoryFile& file_;
+  platform::Context* ctx_ = nullptr;
+  std::map<uint64_t, Vma> vmas_;  // by start address
+  uint64_t brk_start_ = 0;
+  uint64_t brk_end_ = 0;
+};
+
+}  // namespace cocoon::kernel
