@@ -73,6 +73,6 @@ TEST_P(GuestTest, SameNativelyAndOnTheKernel) {
   EXPECT_EQ(guest.status, native.status);
 }
 
-INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello"));
+INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello", "memory", "process", "signals", "bad_input"));
 
 }  // namespace
