@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <mutex>
 
 #include "platform/ptrace/stub_code.h"
 
@@ -25,23 +24,15 @@ constexpr uint64_t kStubPage = kMaxGuestAddress;
 // Sent to a stub to make a running Switch return (see Interrupt()).
 constexpr int kInterruptSignal = SIGSTOP;
 
-// Maps the stub code at kStubPage in this process, once, so forked stubs find it there.
-Result<> MapStubPage() {
-  static std::once_flag once;
-  static Result<> result;
-  std::call_once(once, [] {
-    void* page = mmap(reinterpret_cast<void*>(kStubPage), kPageSize, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-    if (page == MAP_FAILED) {
-      result = std::unexpected(ErrnoError(fmt::format("mapping the stub page at {:#x}", kStubPage)));
-      return;
-    }
-    memcpy(page, cocoon_stub_code_start, StubCodeSize());
-    if (mprotect(page, kPageSize, PROT_READ | PROT_EXEC) != 0) {
-      result = std::unexpected(ErrnoError("mprotect of the stub page"));
-    }
-  });
-  return result;
+// The child builds its stub page itself (MAP_FIXED over whatever its copy of
+// our address space had there), so the kernel never needs that address free.
+// Only the code the child is running and its stack must not be there.
+Result<> CheckStubPageClear() {
+  auto near = [](uint64_t addr) { return addr + (1 << 20) > kStubPage && addr < kStubPage + kPageSize + (1 << 20); };
+  auto sp = reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+  auto code = reinterpret_cast<uint64_t>(&CheckStubPageClear);
+  if (near(sp) || near(code)) return std::unexpected(Errorf("ptrace platform: this thread's stack or code is near the stub page {:#x}", kStubPage));
+  return {};
 }
 
 // The CPU this thread runs on, if it may run there; else the first allowed one.
@@ -87,6 +78,12 @@ void UnregisterRseq() {
   sigemptyset(&none);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, sizeof(uint64_t));
   syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+  long page = syscall(SYS_mmap, kStubPage, kPageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                      -1, 0);
+  if (page != static_cast<long>(kStubPage)) syscall(SYS_exit_group, 127);
+  auto* dst = reinterpret_cast<volatile unsigned char*>(kStubPage);
+  for (size_t i = 0; i < StubCodeSize(); ++i) dst[i] = cocoon_stub_code_start[i];
+  syscall(SYS_mprotect, kStubPage, kPageSize, PROT_READ | PROT_EXEC);
   uint64_t above = kTaskSize - (kStubPage + kPageSize);
   asm volatile(
       "mov %0, %%r12\n"
@@ -100,7 +97,7 @@ void UnregisterRseq() {
 }  // namespace
 
 Result<std::unique_ptr<PtraceContext>> PtraceContext::Create(int memfd) {
-  TRY_CTX(MapStubPage(), "ptrace platform");
+  TRY(CheckStubPageClear());
   long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
   if (pid < 0) return std::unexpected(ErrnoError("forking a ptrace stub"));
   if (pid == 0) StubChild(memfd);
