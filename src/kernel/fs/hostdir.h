@@ -41,7 +41,7 @@ class HostInode : public vfs::Inode {
   ErrOr<Ref<vfs::Inode>> MakeNode(std::string_view, const vfs::NodeSpec&) override { return vfs::Fail(EROFS); }
   ErrOr<void> Link(std::string_view, vfs::Inode&) override { return vfs::Fail(EROFS); }
   ErrOr<void> Unlink(std::string_view) override { return vfs::Fail(EROFS); }
-  ErrOr<void> Rename(std::string_view, vfs::Inode&, std::string_view, uint32_t) override {
+  ErrOr<void> Rename(std::string_view, vfs::Inode&, vfs::Inode&, std::string_view, uint32_t) override {
     return vfs::Fail(EROFS);
   }
   ErrOr<std::vector<vfs::DirEntry>> ReadDir() override;

@@ -157,7 +157,7 @@ ErrOr<void> TmpfsDirectory::Unlink(std::string_view name) {
   return {};
 }
 
-ErrOr<void> TmpfsDirectory::Rename(std::string_view old_name, vfs::Inode& new_dir_inode,
+ErrOr<void> TmpfsDirectory::Rename(std::string_view old_name, vfs::Inode&, vfs::Inode& new_dir_inode,
                                    std::string_view new_name, uint32_t flags) {
   auto* new_dir = dynamic_cast<TmpfsDirectory*>(&new_dir_inode);
   if (!new_dir || &new_dir->fs() != &fs()) return Fail(EXDEV);

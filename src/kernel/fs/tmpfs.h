@@ -55,8 +55,8 @@ class TmpfsDirectory : public TmpfsInode {
   ErrOr<Ref<vfs::Inode>> MakeNode(std::string_view name, const vfs::NodeSpec& spec) override;
   ErrOr<void> Link(std::string_view name, vfs::Inode& target) override;
   ErrOr<void> Unlink(std::string_view name) override;
-  ErrOr<void> Rename(std::string_view old_name, vfs::Inode& new_dir, std::string_view new_name,
-                     uint32_t flags) override;
+  ErrOr<void> Rename(std::string_view old_name, vfs::Inode& renamed, vfs::Inode& new_dir,
+                     std::string_view new_name, uint32_t flags) override;
   ErrOr<std::vector<vfs::DirEntry>> ReadDir() override;
 
  protected:

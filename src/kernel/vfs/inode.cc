@@ -73,7 +73,9 @@ ErrOr<Ref<Inode>> Inode::Lookup(std::string_view) { return Fail(ENOTDIR); }
 ErrOr<Ref<Inode>> Inode::MakeNode(std::string_view, const NodeSpec&) { return Fail(ENOTDIR); }
 ErrOr<void> Inode::Link(std::string_view, Inode&) { return Fail(ENOTDIR); }
 ErrOr<void> Inode::Unlink(std::string_view) { return Fail(ENOTDIR); }
-ErrOr<void> Inode::Rename(std::string_view, Inode&, std::string_view, uint32_t) { return Fail(ENOTDIR); }
+ErrOr<void> Inode::Rename(std::string_view, Inode&, Inode&, std::string_view, uint32_t) {
+  return Fail(ENOTDIR);
+}
 ErrOr<std::vector<DirEntry>> Inode::ReadDir() { return Fail(ENOTDIR); }
 ErrOr<std::string> Inode::ReadLink() { return Fail(EINVAL); }
 ErrOr<Ref<FileDescription>> Inode::Open(int) { return Fail(ENXIO); }

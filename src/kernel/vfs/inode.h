@@ -55,7 +55,9 @@ class Inode : public RefCounted {
   virtual ErrOr<Ref<Inode>> MakeNode(std::string_view name, const NodeSpec& spec);
   virtual ErrOr<void> Link(std::string_view name, Inode& target);
   virtual ErrOr<void> Unlink(std::string_view name);  // files and (empty) directories
-  virtual ErrOr<void> Rename(std::string_view old_name, Inode& new_dir, std::string_view new_name,
+  // Moves `old_name` (whose inode is `renamed`) to `new_name` in `new_dir`.
+  virtual ErrOr<void> Rename(std::string_view old_name, Inode& renamed, Inode& new_dir,
+                             std::string_view new_name,
                              uint32_t flags);  // RENAME_NOREPLACE / RENAME_EXCHANGE
   virtual ErrOr<std::vector<DirEntry>> ReadDir();
 

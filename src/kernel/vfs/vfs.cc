@@ -302,7 +302,7 @@ ErrOr<void> Rename(const PathContext& old_ctx, std::string_view old_path, const 
     return Fail(ENOTEMPTY);
   }
   if (from.parent.dentry->deleted() || to.parent.dentry->deleted()) return Fail(ENOENT);
-  TRY(from.parent.inode().Rename(from.name, to.parent.inode(), to.name, flags));
+  TRY(from.parent.inode().Rename(from.name, src->inode(), to.parent.inode(), to.name, flags));
   if (flags & RENAME_EXCHANGE) {
     // Swap the two cached names: park dst, move src over, put dst back.
     Ref<Dentry> parked = dst;
