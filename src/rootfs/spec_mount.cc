@@ -25,12 +25,21 @@ Result<> ApplyPropagation(std::string_view dest, unsigned long propagation, cons
   return SetPropagation(target, propagation);
 }
 
+// File systems that take no SELinux context= option (runc mounts them unlabeled).
+constexpr std::array<std::string_view, 5> kUnlabeledTypes = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2"};
+
+bool Labeled(std::string_view type) {
+  return std::find(kUnlabeledTypes.begin(), kUnlabeledTypes.end(), type) == kUnlabeledTypes.end();
+}
+
 // Mounts a file system (not a bind) on a directory, creating it if missing.
 Result<> MountFileSystem(const oci::Mount& m, const MountOptions& o, const MountContext& ctx) {
   UniqueFd dir = TRY(MkdirAllInRoot(ctx.root_fd, m.destination));
   Target target{std::move(dir), m.destination};
   std::string source = m.source.empty() ? m.type : m.source;
-  TRY(Mount(source, target, m.type, o.flags, WithMountLabel(o.Data(), ctx.opts->mount_label)));
+  std::string data = o.Data();
+  if (Labeled(m.type)) data = WithMountLabel(std::move(data), ctx.opts->mount_label);
+  TRY(Mount(source, target, m.type, o.flags, data));
   return ApplyPropagation(m.destination, o.propagation, ctx);
 }
 
@@ -58,15 +67,30 @@ Result<> MountTmpfs(const oci::Mount& m, const MountOptions& o, const MountConte
   return ApplyPropagation(m.destination, o.propagation, ctx);
 }
 
-Result<> MountSysfs(const oci::Mount& m, const MountOptions& o, const MountContext& ctx) {
-  // A user namespace may mount sysfs only with a network namespace of its own; runc then
-  // binds the host's /sys instead (read-only if asked), and so do we.
+// File systems a user namespace may only mount with a namespace of its own: runc binds the
+// host's instance instead (read-only if asked), and so do we.
+struct HostFallback {
+  std::string_view type;
+  std::string_view host_path;
+  bool MountContext::*own_namespace;
+};
+
+constexpr std::array kHostFallbacks = {
+    HostFallback{"sysfs", "/sys", &MountContext::new_net_namespace},
+    HostFallback{"mqueue", "/dev/mqueue", &MountContext::new_ipc_namespace},
+};
+
+Result<> MountOrBindHost(const oci::Mount& m, const MountOptions& o, const MountContext& ctx) {
+  auto fallback = std::find_if(kHostFallbacks.begin(), kHostFallbacks.end(),
+                               [&](const HostFallback& f) { return f.type == m.type; });
+  if (fallback == kHostFallbacks.end()) return MountFileSystem(m, o, ctx);
   MountOptions bind = o;
   bind.flags |= MS_BIND | MS_REC;
-  if (ctx.opts->in_user_namespace && !ctx.new_net_namespace) return BindMount("/sys", m.destination, bind, ctx);
+  std::string host_path(fallback->host_path);
+  if (ctx.opts->in_user_namespace && !(ctx.*fallback->own_namespace)) return BindMount(host_path, m.destination, bind, ctx);
   auto mounted = MountFileSystem(m, o, ctx);
   if (!mounted && mounted.error().code() == EPERM && ctx.opts->in_user_namespace)
-    return BindMount("/sys", m.destination, bind, ctx);
+    return BindMount(host_path, m.destination, bind, ctx);
   return mounted;
 }
 
@@ -91,8 +115,8 @@ struct TypeHandler {
 // File system types that need more than mount(2) on a directory; others use MountFileSystem.
 constexpr std::array kTypeHandlers = {
     TypeHandler{"bind", MountBindEntry},   TypeHandler{"tmpfs", MountTmpfs},
-    TypeHandler{"sysfs", MountSysfs},      TypeHandler{"devpts", MountDevpts},
-    TypeHandler{"cgroup", MountCgroup},
+    TypeHandler{"sysfs", MountOrBindHost}, TypeHandler{"mqueue", MountOrBindHost},
+    TypeHandler{"devpts", MountDevpts},    TypeHandler{"cgroup", MountCgroup},
 };
 
 Handler HandlerFor(const oci::Mount& m) {
@@ -138,7 +162,7 @@ Result<> MountSpecEntry(const oci::Mount& mount, const MountContext& ctx) {
     return std::unexpected(Errorf("mount {}: idmapped mounts are not supported", mount.destination));
   MountOptions options = ParseMountOptions(mount.options);
   // /dev stays writable until the device nodes exist; FinalizeRootfs makes it read-only.
-  if (CleanPath(mount.destination) == "/dev") options.flags &= ~MS_RDONLY;
+  if (CleanPath(mount.destination) == "/dev" && !IsBindMount(mount)) options.flags &= ~MS_RDONLY;
   return WithContext(HandlerFor(mount)(mount, options, ctx),
                      fmt::format("mount {} on {}", mount.type.empty() ? "bind" : mount.type, mount.destination));
 }

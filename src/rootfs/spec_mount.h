@@ -15,7 +15,9 @@ namespace cocoon::rootfs {
 struct MountContext {
   int root_fd = -1;                    // O_PATH fd of the rootfs, itself a mount point
   const RootfsOptions* opts = nullptr;
-  bool new_net_namespace = false;      // false: sysfs in a user namespace falls back to binding /sys
+  // Without namespaces of their own, a user namespace binds the host's /sys and /dev/mqueue.
+  bool new_net_namespace = false;
+  bool new_ipc_namespace = false;
 };
 
 // A bind mount is type "bind" or any type with a "bind"/"rbind" option, as runc reads it.

@@ -8,6 +8,7 @@
 
 #include "child_runner.h"
 #include "rootfs/mountinfo.h"
+#include "rootfs/spec_mount.h"
 #include "test_util.h"
 
 namespace cocoon::rootfs {
@@ -281,6 +282,32 @@ TEST_F(RootfsTest, UserNamespaceBindsDevicesAndSys) {
     c.Expect(WriteErrno("/newfile") == EROFS, "/ is writable");
   });
   EXPECT_EQ(failures, "");
+}
+
+TEST_F(RootfsTest, SharedRootfsPropagation) {
+  spec_.linux->rootfs_propagation = "rshared";
+  spec_.mounts = {M("/proc", "proc", "proc", {})};
+  std::string failures = RunContainer(CLONE_NEWNS, [&](Checks& c) {
+    auto mounts = ReadMountInfo();
+    if (!mounts) return c.Expect(false, mounts.error().message());
+    const MountInfo* root = FindMountOf(*mounts, "/");
+    c.Expect(root && root->mount_point == "/" && root->IsShared(), "/ is not shared");
+  });
+  EXPECT_EQ(failures, "");
+}
+
+TEST(SpecMountTest, BindMountsAndCleanPaths) {
+  oci::Mount m;
+  m.type = "bind";
+  EXPECT_TRUE(IsBindMount(m));
+  m.type = "none";
+  m.options = {"rbind", "ro"};
+  EXPECT_TRUE(IsBindMount(m));
+  m.options = {"ro"};
+  EXPECT_FALSE(IsBindMount(m));
+  EXPECT_EQ(CleanPath("/dev/"), "/dev");
+  EXPECT_EQ(CleanPath("//dev//pts"), "/dev/pts");
+  EXPECT_EQ(CleanPath("/"), "/");
 }
 
 TEST(RootfsErrorsTest, BadInputIsReportedBeforeAnyMount) {
