@@ -16,6 +16,7 @@
 #include "rootfs/mount_call.h"
 #include "rootfs/mountinfo.h"
 #include "rootfs/protected_paths.h"
+#include "rootfs/safe_path.h"
 #include "rootfs/spec_mount.h"
 
 namespace cocoon::rootfs {
@@ -142,6 +143,13 @@ Result<> FinalizeRootfs(const oci::Spec& spec) {
   }
   if (spec.root && spec.root->readonly) TRY(RemountRootReadonly());
   return {};
+}
+
+Result<> MountConsole(const std::string& slave_path) {
+  UniqueFd root_fd = TRY(OpenDir("/", O_PATH));
+  UniqueFd console = TRY_CTX(MakeFileInRoot(root_fd.get(), "/dev/console", 0000), "console");
+  Target target{std::move(console), "/dev/console"};
+  return WithContext(Mount(slave_path, target, "", MS_BIND, ""), "console");
 }
 
 }  // namespace cocoon::rootfs

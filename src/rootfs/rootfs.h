@@ -32,4 +32,9 @@ Result<> EnterRootfs(const RootfsOptions& opts);
 // /dev, then readonlyPaths, maskedPaths, and root.readonly.
 Result<> FinalizeRootfs(const oci::Spec& spec);
 
+// Bind-mounts the pty slave `slave_path` (a path in the new root, "/dev/pts/0") on
+// /dev/console, creating that file if missing, as runc does for terminal: true. Call after
+// EnterRootfs and before FinalizeRootfs when /dev is to become read-only.
+Result<> MountConsole(const std::string& slave_path);
+
 }  // namespace cocoon::rootfs

@@ -181,6 +181,15 @@ TEST_F(RootfsTest, FullContainerRoot) {
     c.Expect(ReadLink("/dev/ptmx") == "pts/ptmx", "/dev/ptmx link");
     int ptmx = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     c.Expect(ptmx >= 0, "opening /dev/ptmx failed");
+    char pts[64];
+    if (ptmx >= 0 && ::unlockpt(ptmx) == 0 && ::ptsname_r(ptmx, pts, sizeof pts) == 0) {
+      c.Ok(MountConsole(pts), "MountConsole");
+      struct stat console, slave;
+      c.Expect(::stat("/dev/console", &console) == 0 && ::stat(pts, &slave) == 0 && console.st_rdev == slave.st_rdev,
+               "/dev/console is not the pty slave");
+    } else {
+      c.Expect(false, "no pty slave");
+    }
     if (ptmx >= 0) ::close(ptmx);
 
     // root.readonly.
