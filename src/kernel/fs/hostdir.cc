@@ -58,7 +58,6 @@ class HostFile : public vfs::FileDescription {
     return n < 0 ? -errno : n;
   }
   int64_t DoPWrite(std::span<const char>, int64_t) override { return -EROFS; }
-  ErrOr<void> DoSetStat(const vfs::SetStatRequest&) override { return Fail(EROFS); }
 
  private:
   Ref<HostInode> inode_;
