@@ -3,12 +3,11 @@
 #include "oci/parse.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file.h"
 
@@ -296,17 +295,20 @@ TEST(ParseSpecTest, WrongTypesNameTheJsonPath) {
   EXPECT_EQ(ErrorOf(R"({"root": {"readonly": "yes"}})"),
             "config.json: root.readonly: expected a boolean, got string");
   EXPECT_EQ(ErrorOf(R"({"mounts": {}})"), "config.json: mounts: expected an array, got object");
-  EXPECT_EQ(ErrorOf(R"({"linux": {"namespaces": [{"type": "pid"}, {"type": "uts"}, {"type": 7}]}})"),
-            "config.json: linux.namespaces[2].type: expected a string, got number 7");
+  EXPECT_EQ(
+      ErrorOf(R"({"linux": {"namespaces": [{"type": "pid"}, {"type": "uts"}, {"type": 7}]}})"),
+      "config.json: linux.namespaces[2].type: expected a string, got number 7");
   EXPECT_EQ(ErrorOf(R"({"annotations": {"a.b": 1}})"),
             "config.json: annotations[\"a.b\"]: expected a string, got number 1");
   EXPECT_EQ(ErrorOf(R"({"process": {"env": ["A=1", false]}})"),
             "config.json: process.env[1]: expected a string, got boolean");
   EXPECT_EQ(ErrorOf(R"({"linux": {"timeOffsets": {"monotonic": {"secs": "1"}}}})"),
             "config.json: linux.timeOffsets[\"monotonic\"].secs: expected an integer, got string");
-  EXPECT_EQ(ErrorOf(R"({"linux": {"resources": {"blockIO": {"throttleReadBpsDevice": [{"rate": -1}]}}}})"),
-            "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].rate: "
-            "expected an unsigned integer, got number -1");
+  EXPECT_EQ(
+      ErrorOf(
+          R"({"linux": {"resources": {"blockIO": {"throttleReadBpsDevice": [{"rate": -1}]}}}})"),
+      "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].rate: "
+      "expected an unsigned integer, got number -1");
   EXPECT_EQ(ErrorOf(R"({"process": "sh"})"),
             "config.json: process: expected an object, got string");
   EXPECT_EQ(ErrorOf("[1, 2]"), "config.json: expected an object, got array");
@@ -344,8 +346,8 @@ TEST(ParseSpecTest, MalformedJsonNamesTheByteOffset) {
 class LoadSpecTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cocoon-oci-load-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("cocoon-oci-load-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -353,8 +355,8 @@ class LoadSpecTest : public ::testing::Test {
 };
 
 TEST_F(LoadSpecTest, ReadsConfigJsonFromTheBundle) {
-  ASSERT_TRUE(WriteFile(dir_ / "config.json", R"({"ociVersion": "1.0.2", "hostname": "h"})",
-                        O_CREAT));
+  ASSERT_TRUE(
+      WriteFile(dir_ / "config.json", R"({"ociVersion": "1.0.2", "hostname": "h"})", O_CREAT));
   auto s = LoadSpec(dir_);
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_EQ(s->hostname, "h");
