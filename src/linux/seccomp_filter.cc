@@ -1,12 +1,20 @@
 // OCI seccomp profiles compiled with libseccomp, following runc's rules.
 #include "linux/seccomp_filter.h"
 
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <array>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/file.h"
 #include "base/log.h"
+#include "base/unique_fd.h"
 
 namespace cocoon::linux {
 namespace {
@@ -76,13 +84,14 @@ constexpr std::array kArches = {
 struct FlagEntry {
   std::string_view name;
   std::optional<scmp_filter_attr> attr;  // nullopt: this libseccomp cannot set it
+  unsigned int kernel_flag;               // the same, for seccomp(2) directly
 };
 
 const std::array kFlags = {
-    FlagEntry{"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
-    FlagEntry{"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
-    FlagEntry{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
-    FlagEntry{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", std::nullopt},
+    FlagEntry{"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC},
+    FlagEntry{"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG},
+    FlagEntry{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    FlagEntry{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", std::nullopt, 1u << 5},
 };
 
 // Finds `name` in a table of entries with a `name` member.
@@ -162,6 +171,7 @@ Result<scmp_filter_attr> SeccompFlagFromName(std::string_view name) {
 
 SeccompFilter::SeccompFilter(SeccompFilter&& other) noexcept
     : ctx_(std::exchange(other.ctx_, nullptr)),
+      kernel_flags_(other.kernel_flags_),
       rule_count_(other.rule_count_),
       skipped_syscalls_(other.skipped_syscalls_) {}
 
@@ -169,6 +179,7 @@ SeccompFilter& SeccompFilter::operator=(SeccompFilter&& other) noexcept {
   if (this != &other) {
     if (ctx_) seccomp_release(ctx_);
     ctx_ = std::exchange(other.ctx_, nullptr);
+    kernel_flags_ = other.kernel_flags_;
     rule_count_ = other.rule_count_;
     skipped_syscalls_ = other.skipped_syscalls_;
   }
@@ -206,6 +217,7 @@ Result<SeccompFilter> SeccompFilter::Compile(const oci::Seccomp& profile) {
     scmp_filter_attr attr = TRY_CTX(SeccompFlagFromName(name), "linux.seccomp.flags");
     if (int rc = seccomp_attr_set(ctx, attr, 1); rc < 0)
       return std::unexpected(SeccompError(fmt::format("linux.seccomp.flags: setting {}", name), rc));
+    filter.kernel_flags_ |= Find(kFlags, name)->kernel_flag;
   }
   for (size_t i = 0; i < profile.syscalls.size(); ++i) {
     const oci::SeccompSyscall& syscall = profile.syscalls[i];
@@ -252,6 +264,33 @@ Result<> SeccompFilter::AddRule(int number, std::string_view name, uint32_t acti
 Result<> SeccompFilter::Load() const {
   if (int rc = seccomp_load(ctx_); rc < 0)
     return std::unexpected(SeccompError("loading the seccomp filter", rc));
+  return {};
+}
+
+Result<SeccompProgram> SeccompFilter::Export() const {
+  UniqueFd fd(memfd_create("cocoon-seccomp-bpf", MFD_CLOEXEC));
+  if (!fd) return std::unexpected(ErrnoError("memfd_create for the seccomp program"));
+  if (int rc = seccomp_export_bpf(ctx_, fd.get()); rc < 0)
+    return std::unexpected(SeccompError("exporting the seccomp program", rc));
+  if (lseek(fd.get(), 0, SEEK_SET) < 0) return std::unexpected(ErrnoError("seeking the seccomp program"));
+  std::string bytes = TRY_CTX(ReadFd(fd.get()), "reading the seccomp program");
+  if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0)
+    return std::unexpected(Errorf("seccomp program has {} bytes, not whole instructions", bytes.size()));
+  SeccompProgram program;
+  program.instructions.resize(bytes.size() / sizeof(sock_filter));
+  std::memcpy(program.instructions.data(), bytes.data(), bytes.size());
+  program.flags = kernel_flags_;
+  return program;
+}
+
+Result<> LoadSeccompProgram(const SeccompProgram& program) {
+  sock_fprog prog{.len = static_cast<unsigned short>(program.instructions.size()),
+                  .filter = const_cast<sock_filter*>(program.instructions.data())};
+  if (program.instructions.size() > BPF_MAXINSNS)
+    return std::unexpected(Errorf("seccomp program has {} instructions, more than {}",
+                                  program.instructions.size(), BPF_MAXINSNS));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &prog) != 0)
+    return std::unexpected(ErrnoError("seccomp(SECCOMP_SET_MODE_FILTER)"));
   return {};
 }
 

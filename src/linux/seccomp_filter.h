@@ -1,10 +1,13 @@
 // Seccomp: compiling an OCI seccomp profile with libseccomp and loading it.
 #pragma once
 
+#include <linux/filter.h>
 #include <seccomp.h>
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 #include "oci/spec.h"
@@ -20,6 +23,14 @@ Result<scmp_compare> SeccompOpFromName(std::string_view name);
 Result<uint32_t> SeccompArchFromName(std::string_view name);
 // The libseccomp attribute a filter flag turns on.
 Result<scmp_filter_attr> SeccompFlagFromName(std::string_view name);
+
+// A filter as the kernel takes it: BPF instructions plus SECCOMP_FILTER_FLAG_*
+// bits. Computed before fork, it can be installed with one raw syscall and no
+// allocation (LoadSeccompProgram), for code that runs between fork and exec.
+struct SeccompProgram {
+  std::vector<sock_filter> instructions;
+  unsigned int flags = 0;
+};
 
 // A compiled filter (owns a scmp_filter_ctx). Move-only.
 class SeccompFilter {
@@ -42,6 +53,9 @@ class SeccompFilter {
   // Installs the filter on the calling thread (all threads with the TSYNC flag).
   Result<> Load() const;
 
+  // The BPF program libseccomp generated, with the profile's flags.
+  Result<SeccompProgram> Export() const;
+
   // The number of rules added (after skipping unknown syscalls), for tests and logs.
   int rule_count() const { return rule_count_; }
   // Syscall names skipped because this architecture does not know them.
@@ -54,9 +68,14 @@ class SeccompFilter {
                    const std::vector<scmp_arg_cmp>& conditions);
 
   scmp_filter_ctx ctx_ = nullptr;
+  unsigned int kernel_flags_ = 0;  // SECCOMP_FILTER_FLAG_* from the profile's flags
   int rule_count_ = 0;
   int skipped_syscalls_ = 0;
 };
+
+// seccomp(SECCOMP_SET_MODE_FILTER) with a program from SeccompFilter::Export.
+// Allocates nothing unless it fails. Needs no_new_privs or CAP_SYS_ADMIN.
+Result<> LoadSeccompProgram(const SeccompProgram& program);
 
 // Compiles and discards: every name, op, arch and flag is checked.
 Result<> ValidateSeccomp(const oci::Seccomp& profile);

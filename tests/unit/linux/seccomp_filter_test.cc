@@ -1,6 +1,7 @@
 // Tests for seccomp profile compilation, and filters loaded in forked children.
 #include "linux/seccomp_filter.h"
 
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -204,6 +205,23 @@ TEST(SeccompTest, MovedFilterStillLoads) {
     if (!LoadInChild(assigned)) return kLoadFailed;
     char buf[PATH_MAX];
     return FailsWith(syscall(SYS_getcwd, buf, sizeof buf), ENOTSUP) ? kOk : kWrongResult;
+  });
+  EXPECT_EQ(code, kOk);
+}
+
+TEST(SeccompTest, ExportedProgramLoadsWithARawSyscall) {
+  oci::Seccomp profile = AllowAllBut({Rule({"getcwd"}, "SCMP_ACT_ERRNO", EROFS)});
+  profile.flags = {"SECCOMP_FILTER_FLAG_LOG"};
+  auto filter = SeccompFilter::Compile(profile);
+  ASSERT_TRUE(filter) << filter.error().message();
+  auto program = filter->Export();
+  ASSERT_TRUE(program) << program.error().message();
+  EXPECT_GT(program->instructions.size(), 3u);
+  EXPECT_EQ(program->flags, static_cast<unsigned>(SECCOMP_FILTER_FLAG_LOG));
+  int code = RunInChildForExitCode([&] {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !LoadSeccompProgram(*program)) return kLoadFailed;
+    char buf[PATH_MAX];
+    return FailsWith(syscall(SYS_getcwd, buf, sizeof buf), EROFS) ? kOk : kWrongResult;
   });
   EXPECT_EQ(code, kOk);
 }
