@@ -22,14 +22,54 @@ std::string BaseName(const std::string& path) {
   return (slash == std::string::npos ? path : path.substr(slash + 1)).substr(0, 15);
 }
 
+// Linux's limits for `#!` lines: the line length and nested interpreters.
+constexpr size_t kMaxShebang = 256;
+constexpr int kMaxInterpreterDepth = 4;
+
+// "#!interp [arg]": argv becomes interp, [arg], path, argv[1:]. -ENOEXEC if malformed.
+int64_t ScriptArgv(std::string_view image, const std::string& path, const std::vector<std::string>& argv,
+                   std::vector<std::string>* out) {
+  std::string_view line = image.substr(2, std::min(image.find('\n'), kMaxShebang) - 2);
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+  };
+  line = trim(line);
+  if (line.empty()) return -ENOEXEC;
+  size_t space = line.find_first_of(" \t");
+  out->emplace_back(line.substr(0, space));
+  if (space != std::string_view::npos && !trim(line.substr(space)).empty()) {
+    out->emplace_back(trim(line.substr(space)));
+  }
+  out->push_back(path);
+  if (argv.size() > 1) out->insert(out->end(), argv.begin() + 1, argv.end());
+  return 0;
+}
+
+int64_t ExecAt(Task& task, const std::string& path, const std::vector<std::string>& argv,
+               const std::vector<std::string>& envp, int depth);
+
 }  // namespace
 
 int64_t ExecInto(Task& task, const std::string& path, const std::vector<std::string>& argv,
                  const std::vector<std::string>& envp) {
+  return ExecAt(task, path, argv, envp, 0);
+}
+
+namespace {
+
+int64_t ExecAt(Task& task, const std::string& path, const std::vector<std::string>& argv,
+               const std::vector<std::string>& envp, int depth) {
   if (!task.files()) return -ENOENT;
   std::string image;
   if (int64_t err = task.files()->ReadExecutable(path, &image); err < 0) return err;
-  if (image.starts_with("#!")) return -ENOEXEC;  // scripts come with the file side
+  if (image.starts_with("#!")) {
+    if (depth >= kMaxInterpreterDepth) return -ELOOP;
+    std::vector<std::string> script_argv;
+    if (int64_t err = ScriptArgv(image, path, argv, &script_argv); err < 0) return err;
+    return ExecAt(task, script_argv[0], script_argv, envp, depth + 1);
+  }
   auto mm = std::make_shared<MemoryManager>(task.kernel().memory_file());
   LoadedImage loaded;
   if (int64_t err = LoadElf(*mm, image, &loaded); err < 0) return err;
@@ -64,5 +104,7 @@ int64_t ExecInto(Task& task, const std::string& path, const std::vector<std::str
   }
   return kRegistersSet;
 }
+
+}  // namespace
 
 }  // namespace cocoon::kernel
