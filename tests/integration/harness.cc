@@ -113,8 +113,9 @@ int WaitWithTimeout(pid_t pid, std::chrono::milliseconds timeout, bool* timed_ou
 
 std::atomic<int> id_counter{0};
 
-// The pristine bundle made once per test process by scripts/make-bundle.sh;
-// each test copies it. Removed when the test program ends.
+// The pristine bundle each test copies: the one the build made with
+// scripts/make-bundle.sh, or else one made once per test process (and
+// removed when the test program ends).
 class BundleTemplate : public ::testing::Environment {
  public:
   static BundleTemplate* Get() {
@@ -136,7 +137,7 @@ class BundleTemplate : public ::testing::Environment {
 
   void TearDown() override {
     std::lock_guard lock(mu_);
-    if (!path_.empty()) {
+    if (!path_.empty() && path_ != COCOON_BUNDLE_TEMPLATE) {
       std::error_code ec;
       fs::remove_all(path_, ec);
       path_.clear();
@@ -145,6 +146,10 @@ class BundleTemplate : public ::testing::Environment {
 
  private:
   void Make() {
+    if (fs::exists(std::string(COCOON_BUNDLE_TEMPLATE) + "/config.json")) {
+      path_ = COCOON_BUNDLE_TEMPLATE;  // made at build time; shared, never removed
+      return;
+    }
     std::string dir = fmt::format("/tmp/cocoon-it-{}-template", getpid());
     std::error_code ec;
     fs::remove_all(dir, ec);
