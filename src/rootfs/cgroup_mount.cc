@@ -90,6 +90,10 @@ Result<> MountCgroupV1(const oci::Mount& m, const MountOptions& options, const M
   TRY(Mount("tmpfs", tmpfs, "tmpfs", kCgroupMountFlags, WithMountLabel("mode=755", ctx.opts->mount_label)));
 
   std::vector<MountInfo> mounts = TRY(ReadMountInfo());
+  // Copies inside the rootfs (an rbind of /sys) are not the host's hierarchies.
+  std::erase_if(mounts, [&](const MountInfo& mi) {
+    return mi.mount_point == ctx.rootfs || mi.mount_point.starts_with(ctx.rootfs + "/");
+  });
   std::vector<ProcCgroup> cgroups = TRY(ReadOwnCgroups());
   MountOptions per_hierarchy = options;
   per_hierarchy.propagation = 0;
@@ -159,6 +163,10 @@ std::vector<CgroupV1Mount> PlanCgroupV1(const std::vector<MountInfo>& mounts,
     if (mount.fs_type != "cgroup") continue;
     const ProcCgroup* own = OwnCgroupOf(mount, cgroups);
     if (!own) continue;
+    std::string subsystems = Joined(own->controllers);
+    // A hierarchy mounted twice is mounted once, from its first (oldest) mount.
+    if (std::any_of(out.begin(), out.end(), [&](const CgroupV1Mount& p) { return p.subsystems == subsystems; }))
+      continue;
     std::string root = CleanPath(mount.root), path = CleanPath(own->path);
     // In a cgroup namespace the mount root can be "/../.." (above the namespace's root):
     // no host directory shows the cgroup then, and only a fresh mount can.
@@ -169,7 +177,7 @@ std::vector<CgroupV1Mount> PlanCgroupV1(const std::vector<MountInfo>& mounts,
       source = mount.mount_point + path.substr(root.size());
     }
     out.push_back(CgroupV1Mount{std::move(source), CleanPath(dest) + "/" + BaseName(mount.mount_point),
-                                Joined(own->controllers)});
+                                std::move(subsystems)});
   }
   return out;
 }

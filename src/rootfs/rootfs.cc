@@ -111,7 +111,7 @@ Result<> PrepareRootfs(const oci::Spec& spec, const RootfsOptions& opts) {
   TRY(MountOrFail(rootfs.c_str(), rootfs.c_str(), MS_BIND | MS_REC, fmt::format("binding rootfs {}", rootfs)));
   UniqueFd root_fd = TRY(OpenDir(rootfs, O_PATH));
 
-  MountContext ctx{root_fd.get(), &opts, NewNamespace(spec, "network"), NewNamespace(spec, "ipc")};
+  MountContext ctx{root_fd.get(), rootfs, &opts, NewNamespace(spec, "network"), NewNamespace(spec, "ipc")};
   for (const oci::Mount& mount : spec.mounts) TRY(MountSpecEntry(mount, ctx));
   return SetupDev(spec, opts, root_fd.get());
 }

@@ -14,6 +14,7 @@ namespace cocoon::rootfs {
 
 struct MountContext {
   int root_fd = -1;                    // O_PATH fd of the rootfs, itself a mount point
+  std::string rootfs;                  // its host path, without symlinks
   const RootfsOptions* opts = nullptr;
   // Without namespaces of their own, a user namespace binds the host's /sys and /dev/mqueue.
   bool new_net_namespace = false;

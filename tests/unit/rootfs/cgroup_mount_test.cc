@@ -51,6 +51,17 @@ TEST(PlanCgroupV1Test, OneBindPerV1Hierarchy) {
   EXPECT_EQ(plan[3].dest, "/sys/fs/cgroup/pids");
 }
 
+TEST(PlanCgroupV1Test, HierarchyMountedTwiceIsPlannedOnce) {
+  auto mounts = ParseMountInfo(
+      "34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+      "50 49 0:31 / /other/memory rw - cgroup cgroup rw,memory\n");
+  auto cgroups = ParseProcCgroup("4:memory:/ctr\n");
+  ASSERT_TRUE(mounts && cgroups);
+  std::vector<CgroupV1Mount> plan = PlanCgroupV1(*mounts, *cgroups, "/sys/fs/cgroup");
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].source, "/sys/fs/cgroup/memory/ctr");
+}
+
 TEST(PlanCgroupV1Test, NoSourceForCgroupsOutsideTheMountRoot) {
   auto mounts = ParseMountInfo(kHybridMountInfo);
   auto cgroups = ParseProcCgroup("8:pids:/elsewhere\n");

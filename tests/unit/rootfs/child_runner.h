@@ -35,7 +35,8 @@ class Checks {
   std::string failures_;
 };
 
-// Forks; the child unshares `flags`, runs `body` and reports its failures. Returns "" when
+// Forks; the child unshares `flags`, runs `body` (in a second child with CLONE_NEWPID) and
+// reports its failures. Returns "" when
 // every check passed, else the failures (or how the child died).
 inline std::string RunInChild(int flags, const std::function<void(Checks&)>& body) {
   int fds[2];
@@ -48,6 +49,17 @@ inline std::string RunInChild(int flags, const std::function<void(Checks&)>& bod
     Checks checks;
     if (::unshare(flags) < 0) {
       checks.Expect(false, "unshare: " + ErrnoName(errno));
+    } else if (flags & CLONE_NEWPID) {
+      // Only children enter a new pid namespace: the body runs in one, as pid 1.
+      pid_t inner = ::fork();
+      if (inner == 0) {
+        body(checks);
+        (void)WriteAll(write_end.get(), checks.failures());
+        ::_exit(0);
+      }
+      int status = 0;
+      if (inner < 0 || ::waitpid(inner, &status, 0) < 0 || !WIFEXITED(status))
+        checks.Expect(false, "the pid namespace child failed, status " + std::to_string(status));
     } else {
       body(checks);
     }

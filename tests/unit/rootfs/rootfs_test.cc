@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "child_runner.h"
+#include "oci/default_spec.h"
+#include "oci/parse.h"
 #include "rootfs/mountinfo.h"
 #include "rootfs/spec_mount.h"
 #include "test_util.h"
@@ -302,6 +304,46 @@ TEST_F(RootfsTest, SharedRootfsPropagation) {
     const MountInfo* root = FindMountOf(*mounts, "/");
     c.Expect(root && root->mount_point == "/" && root->IsShared(), "/ is not shared");
   });
+  EXPECT_EQ(failures, "");
+}
+
+// The config.json of `runc spec` (and `runc spec --rootless`), with the root at our rootfs.
+oci::Spec RuncSpec(bool rootless) {
+  auto spec = oci::ParseSpec(oci::DefaultSpec(rootless).dump());
+  return spec ? *spec : oci::Spec{};
+}
+
+void ExpectRuncDefaults(Checks& c) {
+  c.Expect(FsType("/proc") == PROC_SUPER_MAGIC, "/proc is not proc");
+  c.Expect(FsType("/dev/pts") == DEVPTS_SUPER_MAGIC, "/dev/pts is not devpts");
+  c.Expect(FsType("/dev/mqueue") == kMqueueMagic, "/dev/mqueue is not mqueue");
+  c.Expect(VfsFlags("/sys") & ST_RDONLY, "/sys is writable");
+  c.Expect(WriteErrno("/proc/sys/kernel/hostname") == EROFS, "/proc/sys is writable");
+  c.Expect(Exists("/proc/timer_list") && Read("/proc/timer_list").empty(), "/proc/timer_list is not masked");
+  c.Expect(WriteErrno("/newfile") == EROFS, "/ is writable");
+  ExpectCharDevice(c, "/dev/null", 1, 3, 0666);
+  c.Expect(ReadLink("/dev/ptmx") == "pts/ptmx", "/dev/ptmx link");
+}
+
+TEST_F(RootfsTest, RuncDefaultSpec) {
+  spec_ = RuncSpec(false);
+  ASSERT_FALSE(spec_.mounts.empty());
+  std::string failures = RunContainer(CLONE_NEWNS, [&](Checks& c) {
+    ExpectRuncDefaults(c);
+    c.Expect(FsType("/sys") == SYSFS_MAGIC, "/sys is not sysfs");
+  });
+  EXPECT_EQ(failures, "");
+}
+
+TEST_F(RootfsTest, RuncRootlessSpecInUserNamespace) {
+  spec_ = RuncSpec(true);
+  ASSERT_FALSE(spec_.mounts.empty());
+  opts_.in_user_namespace = true;
+  std::string failures =
+      RunContainer(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWPID, [&](Checks& c) {
+        ExpectRuncDefaults(c);
+        c.Expect(Exists("/sys/kernel"), "/sys is not the host's sysfs");
+      });
   EXPECT_EQ(failures, "");
 }
 
