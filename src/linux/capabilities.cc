@@ -141,6 +141,14 @@ uint64_t CurrentPermitted() {
   return mask;
 }
 
+uint64_t CurrentBounding() {
+  uint64_t mask = 0;
+  for (int cap = 0; cap < 64; ++cap) {
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) mask |= Bit(cap);
+  }
+  return mask;
+}
+
 // "capset: EPERM (...); not held by this process: CAP_X".
 Error Explain(const Error& error, std::string_view why, uint64_t caps) {
   return Error(error.code(), fmt::format("{}; {}: {}", error.message(), why, MaskNames(caps)));
@@ -160,6 +168,8 @@ Result<> SetEffectivePermittedInheritable(const CapabilityMasks& masks) {
     if (missing) return std::unexpected(Explain(error, "not held by this process", missing));
     if (uint64_t extra = masks.effective & ~masks.permitted)
       return std::unexpected(Explain(error, "effective but not permitted", extra));
+    if (uint64_t unbounded = masks.inheritable & ~CurrentBounding())
+      return std::unexpected(Explain(error, "inheritable but not in the bounding set", unbounded));
   }
   return std::unexpected(std::move(error));
 }

@@ -191,5 +191,24 @@ TEST(CapabilitiesTest, ApplyingACapabilityNotHeldNamesIt) {
             "");
 }
 
+TEST(CapabilitiesTest, InheritableOutsideTheBoundingSetNamesIt) {
+  if (!CanApplyCaps()) GTEST_SKIP() << "needs root with CAP_SETPCAP";
+  EXPECT_EQ(RunInChild([] {
+              oci::Capabilities caps;
+              caps.bounding = {"CAP_KILL"};
+              auto dropped = DropBoundingSet(caps);
+              if (!dropped) return Report(dropped, "DropBoundingSet");
+              // Without CAP_SETPCAP in the effective set, inheritable is limited by the bounding set.
+              caps.permitted = caps.effective = {"CAP_KILL", "CAP_CHOWN"};
+              caps.inheritable = {"CAP_CHOWN"};
+              auto applied = ApplyCapabilities(caps);
+              if (applied) return std::string("applying an unbounded inheritable capability succeeded");
+              if (applied.error().message().find("not in the bounding set: CAP_CHOWN") == std::string::npos)
+                return "unexpected error: " + applied.error().message();
+              return std::string();
+            }),
+            "");
+}
+
 }  // namespace
 }  // namespace cocoon::linux
