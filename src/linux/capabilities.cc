@@ -256,8 +256,9 @@ Result<> DropBoundingSet(uint64_t bounding) {
     if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
       std::string_view name = CapabilityName(cap);
-      return std::unexpected(ErrnoError(
-          fmt::format("dropping {} from the bounding set", name.empty() ? fmt::format("cap {}", cap) : std::string(name))));
+      return std::unexpected(
+          ErrnoError(fmt::format("dropping {} from the bounding set",
+                                 name.empty() ? fmt::format("cap {}", cap) : std::string(name))));
     }
   }
   return {};

@@ -19,7 +19,8 @@ Result<> ApplyAppArmor(const std::string& profile) {
   // The per-LSM file exists since Linux 5.8; attr/exec is the older shared one.
   std::string path = "/proc/thread-self/attr/apparmor/exec";
   if (!PathExists(path)) path = "/proc/thread-self/attr/exec";
-  return WithContext(WriteFile(path, "exec " + profile), fmt::format("apparmor profile \"{}\"", profile));
+  return WithContext(WriteFile(path, "exec " + profile),
+                     fmt::format("apparmor profile \"{}\"", profile));
 }
 
 Result<> ApplySelinux(const std::string& label) {
@@ -29,15 +30,19 @@ Result<> ApplySelinux(const std::string& label) {
 
 }  // namespace
 
-LsmSupport DetectLsm() { return LsmSupport{.apparmor = AppArmorEnabled(), .selinux = SelinuxEnabled()}; }
+LsmSupport DetectLsm() {
+  return LsmSupport{.apparmor = AppArmorEnabled(), .selinux = SelinuxEnabled()};
+}
 
 Result<> ValidateLsm(const oci::Process& process, const LsmSupport& support) {
   if (!process.apparmor_profile.empty() && !support.apparmor)
-    return std::unexpected(Errorf("apparmor profile \"{}\" requested but AppArmor is not enabled on this host",
-                                  process.apparmor_profile));
+    return std::unexpected(
+        Errorf("apparmor profile \"{}\" requested but AppArmor is not enabled on this host",
+               process.apparmor_profile));
   if (!process.selinux_label.empty() && !support.selinux)
-    return std::unexpected(Errorf("selinux label \"{}\" requested but SELinux is not enabled on this host",
-                                  process.selinux_label));
+    return std::unexpected(
+        Errorf("selinux label \"{}\" requested but SELinux is not enabled on this host",
+               process.selinux_label));
   return {};
 }
 

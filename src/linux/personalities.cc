@@ -30,8 +30,8 @@ Result<unsigned long> PersonalityDomainFromName(std::string_view name) {
 Result<> ValidatePersonality(const oci::Personality& personality) {
   TRY_CTX(PersonalityDomainFromName(personality.domain), "linux.personality.domain");
   if (!personality.flags.empty())
-    return std::unexpected(Errorf("linux.personality.flags: flag \"{}\" is not supported",
-                                  personality.flags.front()));
+    return std::unexpected(
+        Errorf("linux.personality.flags: flag \"{}\" is not supported", personality.flags.front()));
   return {};
 }
 

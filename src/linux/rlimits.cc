@@ -74,8 +74,9 @@ Result<> ApplyRlimits(const std::vector<oci::Rlimit>& rlimits) {
     int resource = TRY(RlimitFromName(rlimit.type));
     struct rlimit limit = {.rlim_cur = rlimit.soft, .rlim_max = rlimit.hard};
     if (prlimit(0, static_cast<__rlimit_resource>(resource), &limit, nullptr) != 0)
-      return std::unexpected(ErrnoError(fmt::format("setting {} to soft {}, hard {}", rlimit.type,
-                                                    LimitText(rlimit.soft), LimitText(rlimit.hard))));
+      return std::unexpected(
+          ErrnoError(fmt::format("setting {} to soft {}, hard {}", rlimit.type,
+                                 LimitText(rlimit.soft), LimitText(rlimit.hard))));
   }
   return {};
 }

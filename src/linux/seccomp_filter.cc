@@ -47,9 +47,12 @@ struct OpEntry {
 };
 
 constexpr std::array kOps = {
-    OpEntry{"SCMP_CMP_NE", SCMP_CMP_NE},         OpEntry{"SCMP_CMP_LT", SCMP_CMP_LT},
-    OpEntry{"SCMP_CMP_LE", SCMP_CMP_LE},         OpEntry{"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    OpEntry{"SCMP_CMP_GE", SCMP_CMP_GE},         OpEntry{"SCMP_CMP_GT", SCMP_CMP_GT},
+    OpEntry{"SCMP_CMP_NE", SCMP_CMP_NE},
+    OpEntry{"SCMP_CMP_LT", SCMP_CMP_LT},
+    OpEntry{"SCMP_CMP_LE", SCMP_CMP_LE},
+    OpEntry{"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    OpEntry{"SCMP_CMP_GE", SCMP_CMP_GE},
+    OpEntry{"SCMP_CMP_GT", SCMP_CMP_GT},
     OpEntry{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -84,13 +87,14 @@ constexpr std::array kArches = {
 struct FlagEntry {
   std::string_view name;
   std::optional<scmp_filter_attr> attr;  // nullopt: this libseccomp cannot set it
-  unsigned int kernel_flag;               // the same, for seccomp(2) directly
+  unsigned int kernel_flag;              // the same, for seccomp(2) directly
 };
 
 const std::array kFlags = {
     FlagEntry{"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC},
     FlagEntry{"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG},
-    FlagEntry{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    FlagEntry{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB,
+              SECCOMP_FILTER_FLAG_SPEC_ALLOW},
     FlagEntry{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", std::nullopt, 1u << 5},
 };
 
@@ -110,18 +114,20 @@ Result<> CheckNotify(uint32_t action, const oci::Seccomp& profile) {
   if (action != SCMP_ACT_NOTIFY) return {};
   if (profile.listener_path.empty())
     return std::unexpected(MakeError("SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath"));
-  return std::unexpected(Errorf(
-      "SCMP_ACT_NOTIFY (listenerPath \"{}\") is not supported by cocoon yet", profile.listener_path));
+  return std::unexpected(
+      Errorf("SCMP_ACT_NOTIFY (listenerPath \"{}\") is not supported by cocoon yet",
+             profile.listener_path));
 }
 
 Result<std::vector<scmp_arg_cmp>> Conditions(const std::vector<oci::SeccompArg>& args) {
   std::vector<scmp_arg_cmp> conditions;
   for (const oci::SeccompArg& arg : args) {
     if (arg.index >= kMaxArgs)
-      return std::unexpected(Errorf("args: index {} is out of range (0-{})", arg.index, kMaxArgs - 1));
+      return std::unexpected(
+          Errorf("args: index {} is out of range (0-{})", arg.index, kMaxArgs - 1));
     scmp_compare op = TRY_CTX(SeccompOpFromName(arg.op), "args");
-    conditions.push_back(scmp_arg_cmp{.arg = arg.index, .op = op, .datum_a = arg.value,
-                                      .datum_b = arg.value_two});
+    conditions.push_back(
+        scmp_arg_cmp{.arg = arg.index, .op = op, .datum_a = arg.value, .datum_b = arg.value_two});
   }
   return conditions;
 }
@@ -143,7 +149,8 @@ Result<uint32_t> SeccompActionFromName(std::string_view name, std::optional<uint
   if (!entry) return std::unexpected(Errorf("unknown seccomp action \"{}\"", name));
   if (!entry->takes_errno) {
     if (errno_ret)
-      return std::unexpected(Errorf("errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not {}", name));
+      return std::unexpected(
+          Errorf("errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not {}", name));
     return entry->action;
   }
   uint32_t err = errno_ret.value_or(kDefaultErrno);
@@ -193,10 +200,12 @@ SeccompFilter::~SeccompFilter() {
 Result<SeccompFilter> SeccompFilter::Compile(const oci::Seccomp& profile) {
   if (profile.default_action.empty())
     return std::unexpected(MakeError("linux.seccomp.defaultAction is required"));
-  uint32_t default_action = TRY_CTX(
-      SeccompActionFromName(profile.default_action, profile.default_errno_ret), "linux.seccomp.defaultAction");
+  uint32_t default_action =
+      TRY_CTX(SeccompActionFromName(profile.default_action, profile.default_errno_ret),
+              "linux.seccomp.defaultAction");
   if (default_action == SCMP_ACT_NOTIFY)
-    return std::unexpected(MakeError("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"));
+    return std::unexpected(
+        MakeError("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action"));
 
   scmp_filter_ctx ctx = seccomp_init(default_action);
   if (!ctx) return std::unexpected(MakeError("seccomp_init failed"));
@@ -211,12 +220,14 @@ Result<SeccompFilter> SeccompFilter::Compile(const oci::Seccomp& profile) {
     uint32_t arch = TRY_CTX(SeccompArchFromName(name), "linux.seccomp.architectures");
     int rc = seccomp_arch_add(ctx, arch);
     if (rc < 0 && rc != -EEXIST)
-      return std::unexpected(SeccompError(fmt::format("linux.seccomp.architectures: adding {}", name), rc));
+      return std::unexpected(
+          SeccompError(fmt::format("linux.seccomp.architectures: adding {}", name), rc));
   }
   for (const std::string& name : profile.flags) {
     scmp_filter_attr attr = TRY_CTX(SeccompFlagFromName(name), "linux.seccomp.flags");
     if (int rc = seccomp_attr_set(ctx, attr, 1); rc < 0)
-      return std::unexpected(SeccompError(fmt::format("linux.seccomp.flags: setting {}", name), rc));
+      return std::unexpected(
+          SeccompError(fmt::format("linux.seccomp.flags: setting {}", name), rc));
     filter.kernel_flags_ |= Find(kFlags, name)->kernel_flag;
   }
   for (size_t i = 0; i < profile.syscalls.size(); ++i) {
@@ -224,7 +235,8 @@ Result<SeccompFilter> SeccompFilter::Compile(const oci::Seccomp& profile) {
     uint32_t action = TRY_CTX(SeccompActionFromName(syscall.action, syscall.errno_ret),
                               fmt::format("linux.seccomp.syscalls[{}]", i));
     TRY_CTX(CheckNotify(action, profile), fmt::format("linux.seccomp.syscalls[{}]", i));
-    TRY_CTX(filter.AddSyscall(syscall, default_action), fmt::format("linux.seccomp.syscalls[{}]", i));
+    TRY_CTX(filter.AddSyscall(syscall, default_action),
+            fmt::format("linux.seccomp.syscalls[{}]", i));
   }
   return filter;
 }
@@ -244,7 +256,8 @@ Result<> SeccompFilter::AddSyscall(const oci::SeccompSyscall& syscall, uint32_t 
       continue;
     }
     if (HasRepeatedIndex(conditions)) {
-      for (const scmp_arg_cmp& condition : conditions) TRY(AddRule(number, name, action, {condition}));
+      for (const scmp_arg_cmp& condition : conditions)
+        TRY(AddRule(number, name, action, {condition}));
     } else {
       TRY(AddRule(number, name, action, conditions));
     }
@@ -272,10 +285,12 @@ Result<SeccompProgram> SeccompFilter::Export() const {
   if (!fd) return std::unexpected(ErrnoError("memfd_create for the seccomp program"));
   if (int rc = seccomp_export_bpf(ctx_, fd.get()); rc < 0)
     return std::unexpected(SeccompError("exporting the seccomp program", rc));
-  if (lseek(fd.get(), 0, SEEK_SET) < 0) return std::unexpected(ErrnoError("seeking the seccomp program"));
+  if (lseek(fd.get(), 0, SEEK_SET) < 0)
+    return std::unexpected(ErrnoError("seeking the seccomp program"));
   std::string bytes = TRY_CTX(ReadFd(fd.get()), "reading the seccomp program");
   if (bytes.empty() || bytes.size() % sizeof(sock_filter) != 0)
-    return std::unexpected(Errorf("seccomp program has {} bytes, not whole instructions", bytes.size()));
+    return std::unexpected(
+        Errorf("seccomp program has {} bytes, not whole instructions", bytes.size()));
   SeccompProgram program;
   program.instructions.resize(bytes.size() / sizeof(sock_filter));
   std::memcpy(program.instructions.data(), bytes.data(), bytes.size());

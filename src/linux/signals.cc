@@ -1,12 +1,11 @@
 // Signal name table and parsing.
 #include "linux/signals.h"
 
-#include <csignal>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <csignal>
 #include <optional>
 #include <utility>
 

@@ -14,7 +14,7 @@ namespace {
 
 // IPC keys outside fs.mqueue.*, which is a prefix rule.
 constexpr std::array<std::string_view, 8> kIpcSysctls = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
@@ -31,16 +31,21 @@ bool IsIpcKey(const std::string& dotted) {
          dotted.starts_with("fs.mqueue.");
 }
 
-bool HasNamespace(const oci::Spec& spec, const char* type) { return spec.FindNamespace(type) != nullptr; }
+bool HasNamespace(const oci::Spec& spec, const char* type) {
+  return spec.FindNamespace(type) != nullptr;
+}
 
 // A joined network namespace that is really the host's gives no isolation.
 Result<> CheckNotHostNetns(const std::string& path, const std::string& key) {
-  struct stat joined {}, host {};
+  struct stat joined {
+  }, host{};
   if (stat(path.c_str(), &joined) != 0)
-    return std::unexpected(ErrnoError(fmt::format("sysctl \"{}\": network namespace {}", key, path)));
+    return std::unexpected(
+        ErrnoError(fmt::format("sysctl \"{}\": network namespace {}", key, path)));
   if (stat("/proc/self/ns/net", &host) != 0) return {};
   if (joined.st_dev == host.st_dev && joined.st_ino == host.st_ino)
-    return std::unexpected(Errorf("sysctl \"{}\" is not allowed: {} is the host's network namespace", key, path));
+    return std::unexpected(
+        Errorf("sysctl \"{}\" is not allowed: {} is the host's network namespace", key, path));
   return {};
 }
 
@@ -53,13 +58,16 @@ Result<> ValidateKey(const std::string& key, const oci::Spec& spec) {
   }
   if (dotted.starts_with("net.")) {
     const oci::Namespace* ns = spec.FindNamespace("network");
-    if (!ns) return std::unexpected(Errorf("sysctl \"{}\" is not allowed in the host's network namespace", key));
+    if (!ns)
+      return std::unexpected(
+          Errorf("sysctl \"{}\" is not allowed in the host's network namespace", key));
     if (!ns->path.empty()) TRY(CheckNotHostNetns(ns->path, key));
     return {};
   }
   if (dotted == "kernel.domainname" || dotted == "kernel.hostname") {
     if (!HasNamespace(spec, "uts"))
-      return std::unexpected(Errorf("sysctl \"{}\" is not allowed in the host's uts namespace", key));
+      return std::unexpected(
+          Errorf("sysctl \"{}\" is not allowed in the host's uts namespace", key));
     if (dotted == "kernel.hostname" && !spec.hostname.empty())
       return std::unexpected(Errorf("sysctl \"{}\" conflicts with the spec's hostname field", key));
     return {};
@@ -75,7 +83,8 @@ Result<std::string> SysctlPath(const std::string& key) {
   size_t start = 0;
   while (true) {
     size_t end = key.find(separator, start);
-    std::string_view part = std::string_view(key).substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string_view part = std::string_view(key).substr(
+        start, end == std::string::npos ? std::string::npos : end - start);
     if (part.empty() || part == "." || part == "..")
       return std::unexpected(Errorf("sysctl \"{}\": invalid key", key));
     path += '/';

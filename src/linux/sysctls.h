@@ -1,4 +1,5 @@
-// Namespaced sysctls (linux.sysctl): runc's rules for which keys a container may set, and writing them.
+// Namespaced sysctls (linux.sysctl): runc's rules for which keys a container may set, and writing
+// them.
 #pragma once
 
 #include <map>

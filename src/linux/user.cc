@@ -16,7 +16,8 @@ namespace {
 
 Result<> SetKeepCaps(bool keep) {
   if (prctl(PR_SET_KEEPCAPS, keep ? 1 : 0, 0, 0, 0) != 0)
-    return std::unexpected(ErrnoError(keep ? "prctl(PR_SET_KEEPCAPS, 1)" : "prctl(PR_SET_KEEPCAPS, 0)"));
+    return std::unexpected(
+        ErrnoError(keep ? "prctl(PR_SET_KEEPCAPS, 1)" : "prctl(PR_SET_KEEPCAPS, 0)"));
   return {};
 }
 

@@ -1,11 +1,10 @@
 // Tests for the capability table, validation, and applying the sets in forked children.
 #include "linux/capabilities.h"
 
+#include <gtest/gtest.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/file.h"
 #include "child_process.h"
@@ -72,7 +71,8 @@ TEST(CapabilitiesTest, ValidateNamesTheSetAndValue) {
   caps.ambient = {"CAP_FOO"};
   auto result = ValidateCapabilities(caps);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message(), "process.capabilities.ambient: unknown capability \"CAP_FOO\"");
+  EXPECT_EQ(result.error().message(),
+            "process.capabilities.ambient: unknown capability \"CAP_FOO\"");
   caps.ambient = {"CAP_KILL"};
   EXPECT_TRUE(ValidateCapabilities(caps));
   EXPECT_TRUE(ValidateCapabilities(oci::Capabilities{}));
@@ -137,10 +137,14 @@ TEST(CapabilitiesTest, ApplySetsAllFiveSets) {
               if (!dropped) return Report(dropped, "DropBoundingSet");
               auto applied = ApplyCapabilities(caps);
               if (!applied) return Report(applied, "ApplyCapabilities");
-              std::string bad = ExpectMask("CapBnd", Bit(CAP_CHOWN) | Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
-              if (bad.empty()) bad = ExpectMask("CapPrm", Bit(CAP_CHOWN) | Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
+              std::string bad =
+                  ExpectMask("CapBnd", Bit(CAP_CHOWN) | Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
+              if (bad.empty())
+                bad = ExpectMask("CapPrm",
+                                 Bit(CAP_CHOWN) | Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
               if (bad.empty()) bad = ExpectMask("CapEff", Bit(CAP_CHOWN) | Bit(CAP_KILL));
-              if (bad.empty()) bad = ExpectMask("CapInh", Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
+              if (bad.empty())
+                bad = ExpectMask("CapInh", Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
               if (bad.empty()) bad = ExpectMask("CapAmb", Bit(CAP_NET_BIND_SERVICE));
               return bad;
             }),
@@ -149,23 +153,24 @@ TEST(CapabilitiesTest, ApplySetsAllFiveSets) {
 
 TEST(CapabilitiesTest, CapabilitiesSurviveTheSwitchToAnotherUser) {
   if (!CanApplyCaps()) GTEST_SKIP() << "needs root with CAP_SETPCAP";
-  EXPECT_EQ(RunInChild([] {
-              oci::Capabilities caps;
-              caps.bounding = caps.permitted = caps.effective = {"CAP_KILL", "CAP_NET_BIND_SERVICE"};
-              caps.inheritable = caps.ambient = {"CAP_NET_BIND_SERVICE"};
-              auto dropped = DropBoundingSet(caps);
-              if (!dropped) return Report(dropped, "DropBoundingSet");
-              oci::User user{.uid = 1000, .gid = 1000};
-              auto switched = SwitchUser(user);
-              if (!switched) return Report(switched, "SwitchUser");
-              auto applied = ApplyCapabilities(caps);
-              if (!applied) return Report(applied, "ApplyCapabilities");
-              if (getuid() != 1000 || geteuid() != 1000) return std::string("uid did not change");
-              std::string bad = ExpectMask("CapEff", Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
-              if (bad.empty()) bad = ExpectMask("CapAmb", Bit(CAP_NET_BIND_SERVICE));
-              return bad;
-            }),
-            "");
+  EXPECT_EQ(
+      RunInChild([] {
+        oci::Capabilities caps;
+        caps.bounding = caps.permitted = caps.effective = {"CAP_KILL", "CAP_NET_BIND_SERVICE"};
+        caps.inheritable = caps.ambient = {"CAP_NET_BIND_SERVICE"};
+        auto dropped = DropBoundingSet(caps);
+        if (!dropped) return Report(dropped, "DropBoundingSet");
+        oci::User user{.uid = 1000, .gid = 1000};
+        auto switched = SwitchUser(user);
+        if (!switched) return Report(switched, "SwitchUser");
+        auto applied = ApplyCapabilities(caps);
+        if (!applied) return Report(applied, "ApplyCapabilities");
+        if (getuid() != 1000 || geteuid() != 1000) return std::string("uid did not change");
+        std::string bad = ExpectMask("CapEff", Bit(CAP_KILL) | Bit(CAP_NET_BIND_SERVICE));
+        if (bad.empty()) bad = ExpectMask("CapAmb", Bit(CAP_NET_BIND_SERVICE));
+        return bad;
+      }),
+      "");
 }
 
 TEST(CapabilitiesTest, ApplyingACapabilityNotHeldNamesIt) {
@@ -198,12 +203,15 @@ TEST(CapabilitiesTest, InheritableOutsideTheBoundingSetNamesIt) {
               caps.bounding = {"CAP_KILL"};
               auto dropped = DropBoundingSet(caps);
               if (!dropped) return Report(dropped, "DropBoundingSet");
-              // Without CAP_SETPCAP in the effective set, inheritable is limited by the bounding set.
+              // Without CAP_SETPCAP in the effective set, inheritable is limited by the bounding
+              // set.
               caps.permitted = caps.effective = {"CAP_KILL", "CAP_CHOWN"};
               caps.inheritable = {"CAP_CHOWN"};
               auto applied = ApplyCapabilities(caps);
-              if (applied) return std::string("applying an unbounded inheritable capability succeeded");
-              if (applied.error().message().find("not in the bounding set: CAP_CHOWN") == std::string::npos)
+              if (applied)
+                return std::string("applying an unbounded inheritable capability succeeded");
+              if (applied.error().message().find("not in the bounding set: CAP_CHOWN") ==
+                  std::string::npos)
                 return "unexpected error: " + applied.error().message();
               return std::string();
             }),

@@ -28,16 +28,20 @@ TEST(LsmTest, NothingRequestedIsAlwaysValid) {
 TEST(LsmTest, MissingAppArmorIsAClearError) {
   auto result = ValidateLsm(WithLsm("x", ""), LsmSupport{.apparmor = false, .selinux = true});
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message(), "apparmor profile \"x\" requested but AppArmor is not enabled on this host");
+  EXPECT_EQ(result.error().message(),
+            "apparmor profile \"x\" requested but AppArmor is not enabled on this host");
   EXPECT_TRUE(ValidateLsm(WithLsm("x", ""), LsmSupport{.apparmor = true}));
 }
 
 TEST(LsmTest, MissingSelinuxIsAClearError) {
-  auto result = ValidateLsm(WithLsm("", "system_u:system_r:container_t:s0"), LsmSupport{.apparmor = true});
+  auto result =
+      ValidateLsm(WithLsm("", "system_u:system_r:container_t:s0"), LsmSupport{.apparmor = true});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message(),
-            "selinux label \"system_u:system_r:container_t:s0\" requested but SELinux is not enabled on this host");
-  EXPECT_TRUE(ValidateLsm(WithLsm("", "system_u:system_r:container_t:s0"), LsmSupport{.selinux = true}));
+            "selinux label \"system_u:system_r:container_t:s0\" requested but SELinux is not "
+            "enabled on this host");
+  EXPECT_TRUE(
+      ValidateLsm(WithLsm("", "system_u:system_r:container_t:s0"), LsmSupport{.selinux = true}));
 }
 
 TEST(LsmTest, ApplyOnAHostWithoutTheLsmFails) {

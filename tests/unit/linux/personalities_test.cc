@@ -1,10 +1,9 @@
 // Tests for the personality domain table and personality(2) in a forked child.
 #include "linux/personalities.h"
 
+#include <gtest/gtest.h>
 #include <sys/personality.h>
 #include <sys/utsname.h>
-
-#include <gtest/gtest.h>
 
 #include "child_process.h"
 
@@ -17,15 +16,17 @@ using test_util::RunInChild;
 TEST(PersonalitiesTest, DomainTable) {
   EXPECT_EQ(*PersonalityDomainFromName("LINUX"), static_cast<unsigned long>(PER_LINUX));
   EXPECT_EQ(*PersonalityDomainFromName("LINUX32"), static_cast<unsigned long>(PER_LINUX32));
-  EXPECT_EQ(PersonalityDomainFromName("WINDOWS").error().message(), "unknown personality domain \"WINDOWS\"");
+  EXPECT_EQ(PersonalityDomainFromName("WINDOWS").error().message(),
+            "unknown personality domain \"WINDOWS\"");
 }
 
 TEST(PersonalitiesTest, ValidateNamesTheField) {
   EXPECT_TRUE(ValidatePersonality({.domain = "LINUX"}));
   EXPECT_EQ(ValidatePersonality({.domain = "linux"}).error().message(),
             "linux.personality.domain: unknown personality domain \"linux\"");
-  EXPECT_EQ(ValidatePersonality({.domain = "LINUX", .flags = {"ADDR_NO_RANDOMIZE"}}).error().message(),
-            "linux.personality.flags: flag \"ADDR_NO_RANDOMIZE\" is not supported");
+  EXPECT_EQ(
+      ValidatePersonality({.domain = "LINUX", .flags = {"ADDR_NO_RANDOMIZE"}}).error().message(),
+      "linux.personality.flags: flag \"ADDR_NO_RANDOMIZE\" is not supported");
 }
 
 TEST(PersonalitiesTest, Linux32ChangesTheMachine) {
@@ -33,7 +34,8 @@ TEST(PersonalitiesTest, Linux32ChangesTheMachine) {
               auto applied = ApplyPersonality({.domain = "LINUX32"});
               if (!applied) return Report(applied, "ApplyPersonality");
               int current = personality(0xffffffff);
-              if ((current & PER_MASK) != PER_LINUX32) return fmt::format("personality is {:#x}", current);
+              if ((current & PER_MASK) != PER_LINUX32)
+                return fmt::format("personality is {:#x}", current);
               struct utsname name {};
               uname(&name);
               std::string machine = name.machine;

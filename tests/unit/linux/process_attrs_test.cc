@@ -1,12 +1,11 @@
 // Tests for no_new_privs, oom_score_adj, hostname and domainname in forked children.
 #include "linux/process_attrs.h"
 
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/file.h"
 #include "child_process.h"
@@ -21,13 +20,15 @@ TEST(ProcessAttrsTest, NoNewPrivileges) {
   EXPECT_EQ(RunInChild([] {
               auto set = SetNoNewPrivileges();
               if (!set) return Report(set, "SetNoNewPrivileges");
-              return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? std::string() : std::string("not set");
+              return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? std::string()
+                                                                 : std::string("not set");
             }),
             "");
 }
 
 TEST(ProcessAttrsTest, OomScoreAdjRange) {
-  EXPECT_EQ(SetOomScoreAdj(1001).error().message(), "process.oomScoreAdj 1001 is out of range (-1000..1000)");
+  EXPECT_EQ(SetOomScoreAdj(1001).error().message(),
+            "process.oomScoreAdj 1001 is out of range (-1000..1000)");
   EXPECT_FALSE(SetOomScoreAdj(-1001));
 }
 
@@ -48,8 +49,10 @@ TEST(ProcessAttrsTest, OomScoreAdjIsWritten) {
 
 TEST(ProcessAttrsTest, OverlongNamesAreErrors) {
   std::string long_name(65, 'x');
-  EXPECT_EQ(SetHostname(long_name).error().message(), fmt::format("hostname \"{}\" is longer than 64 bytes", long_name));
-  EXPECT_NE(SetDomainname(long_name).error().message().find("longer than 64 bytes"), std::string::npos);
+  EXPECT_EQ(SetHostname(long_name).error().message(),
+            fmt::format("hostname \"{}\" is longer than 64 bytes", long_name));
+  EXPECT_NE(SetDomainname(long_name).error().message().find("longer than 64 bytes"),
+            std::string::npos);
 }
 
 TEST(ProcessAttrsTest, HostnameAndDomainnameInANewUtsNamespace) {
@@ -62,7 +65,8 @@ TEST(ProcessAttrsTest, HostnameAndDomainnameInANewUtsNamespace) {
               if (!domain) return Report(domain, "SetDomainname");
               struct utsname name {};
               uname(&name);
-              if (std::string(name.nodename) != "cocoon-box") return std::string("nodename ") + name.nodename;
+              if (std::string(name.nodename) != "cocoon-box")
+                return std::string("nodename ") + name.nodename;
               if (std::string(name.domainname) != "cocoon.example")
                 return std::string("domainname ") + name.domainname;
               return std::string();

@@ -1,9 +1,8 @@
 // Tests for the rlimit table, validation, and setrlimit in forked children.
 #include "linux/rlimits.h"
 
-#include <sys/resource.h>
-
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include "child_process.h"
 
@@ -34,8 +33,9 @@ TEST(RlimitsTest, ValidateRejectsBadEntries) {
   EXPECT_TRUE(ValidateRlimits({{"RLIMIT_NOFILE", 1024, 1024}, {"RLIMIT_CORE", RLIM_INFINITY, 0}}));
   EXPECT_EQ(ValidateRlimits({{"RLIMIT_FOO", 1, 1}}).error().message(),
             "process.rlimits: unknown rlimit \"RLIMIT_FOO\"");
-  EXPECT_EQ(ValidateRlimits({{"RLIMIT_NOFILE", 10, 10}, {"RLIMIT_NOFILE", 20, 20}}).error().message(),
-            "process.rlimits: duplicate rlimit \"RLIMIT_NOFILE\"");
+  EXPECT_EQ(
+      ValidateRlimits({{"RLIMIT_NOFILE", 10, 10}, {"RLIMIT_NOFILE", 20, 20}}).error().message(),
+      "process.rlimits: duplicate rlimit \"RLIMIT_NOFILE\"");
   EXPECT_EQ(ValidateRlimits({{"RLIMIT_NOFILE", 10, 20}}).error().message(),
             "process.rlimits: RLIMIT_NOFILE: soft limit 20 is above hard limit 10");
 }
@@ -44,7 +44,8 @@ TEST(RlimitsTest, ApplySetsTheLimits) {
   EXPECT_EQ(RunInChild([] {
               auto applied = ApplyRlimits({{"RLIMIT_NOFILE", 512, 256}, {"RLIMIT_CORE", 0, 0}});
               if (!applied) return Report(applied, "ApplyRlimits");
-              struct rlimit nofile {}, core {};
+              struct rlimit nofile {
+              }, core{};
               getrlimit(RLIMIT_NOFILE, &nofile);
               getrlimit(RLIMIT_CORE, &core);
               if (nofile.rlim_cur != 256 || nofile.rlim_max != 512)
@@ -65,7 +66,8 @@ TEST(RlimitsTest, ApplyErrorNamesTheLimitAndValues) {
               auto raised = ApplyRlimits({{"RLIMIT_NOFILE", RLIM_INFINITY, RLIM_INFINITY}});
               if (raised) return std::string("raising RLIMIT_NOFILE to unlimited succeeded");
               std::string want = "setting RLIMIT_NOFILE to soft unlimited, hard unlimited: ";
-              if (!raised.error().message().starts_with(want)) return "unexpected error: " + raised.error().message();
+              if (!raised.error().message().starts_with(want))
+                return "unexpected error: " + raised.error().message();
               return std::string();
             }),
             "");

@@ -1,14 +1,13 @@
 // Tests for seccomp profile compilation, and filters loaded in forked children.
 #include "linux/seccomp_filter.h"
 
+#include <gtest/gtest.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
-
-#include <gtest/gtest.h>
 
 #include "child_process.h"
 
@@ -25,8 +24,10 @@ constexpr int kWrongResult = 101;
 oci::SeccompSyscall Rule(std::vector<std::string> names, std::string action,
                          std::optional<uint32_t> errno_ret = std::nullopt,
                          std::vector<oci::SeccompArg> args = {}) {
-  return oci::SeccompSyscall{.names = std::move(names), .action = std::move(action),
-                             .errno_ret = errno_ret, .args = std::move(args)};
+  return oci::SeccompSyscall{.names = std::move(names),
+                             .action = std::move(action),
+                             .errno_ret = errno_ret,
+                             .args = std::move(args)};
 }
 
 oci::Seccomp AllowAllBut(std::vector<oci::SeccompSyscall> rules) {
@@ -65,7 +66,8 @@ TEST(SeccompTest, NameTables) {
 TEST(SeccompTest, UnknownNamesAreErrorsNamingTheValue) {
   EXPECT_EQ(SeccompActionFromName("SCMP_ACT_FOO", std::nullopt).error().message(),
             "unknown seccomp action \"SCMP_ACT_FOO\"");
-  EXPECT_EQ(SeccompOpFromName("SCMP_CMP_FOO").error().message(), "unknown seccomp operator \"SCMP_CMP_FOO\"");
+  EXPECT_EQ(SeccompOpFromName("SCMP_CMP_FOO").error().message(),
+            "unknown seccomp operator \"SCMP_CMP_FOO\"");
   EXPECT_EQ(SeccompArchFromName("SCMP_ARCH_FOO").error().message(),
             "unknown seccomp architecture \"SCMP_ARCH_FOO\"");
   EXPECT_EQ(SeccompFlagFromName("SECCOMP_FILTER_FLAG_FOO").error().message(),
@@ -78,11 +80,14 @@ TEST(SeccompTest, CompileErrorsNameTheField) {
   EXPECT_EQ(CompileError(oci::Seccomp{}), "linux.seccomp.defaultAction is required");
   EXPECT_EQ(CompileError(oci::Seccomp{.default_action = "SCMP_ACT_NOPE"}),
             "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_NOPE\"");
-  EXPECT_EQ(CompileError(oci::Seccomp{.default_action = "SCMP_ACT_ALLOW", .architectures = {"SCMP_ARCH_Z80"}}),
+  EXPECT_EQ(CompileError(oci::Seccomp{.default_action = "SCMP_ACT_ALLOW",
+                                      .architectures = {"SCMP_ARCH_Z80"}}),
             "linux.seccomp.architectures: unknown seccomp architecture \"SCMP_ARCH_Z80\"");
-  EXPECT_EQ(CompileError(oci::Seccomp{.default_action = "SCMP_ACT_ALLOW", .flags = {"SECCOMP_FILTER_FLAG_X"}}),
+  EXPECT_EQ(CompileError(oci::Seccomp{.default_action = "SCMP_ACT_ALLOW",
+                                      .flags = {"SECCOMP_FILTER_FLAG_X"}}),
             "linux.seccomp.flags: unknown seccomp flag \"SECCOMP_FILTER_FLAG_X\"");
-  EXPECT_EQ(CompileError(AllowAllBut({Rule({"getcwd"}, "SCMP_ACT_ERRNO"), Rule({"mkdir"}, "SCMP_ACT_BOGUS")})),
+  EXPECT_EQ(CompileError(AllowAllBut(
+                {Rule({"getcwd"}, "SCMP_ACT_ERRNO"), Rule({"mkdir"}, "SCMP_ACT_BOGUS")})),
             "linux.seccomp.syscalls[1]: unknown seccomp action \"SCMP_ACT_BOGUS\"");
   EXPECT_EQ(CompileError(AllowAllBut({Rule({"getcwd"}, "SCMP_ACT_ERRNO", std::nullopt,
                                            {{.index = 0, .value = 1, .op = "SCMP_CMP_SORTA"}})})),
@@ -90,12 +95,14 @@ TEST(SeccompTest, CompileErrorsNameTheField) {
   EXPECT_EQ(CompileError(AllowAllBut({Rule({"getcwd"}, "SCMP_ACT_ERRNO", std::nullopt,
                                            {{.index = 6, .value = 1, .op = "SCMP_CMP_EQ"}})})),
             "linux.seccomp.syscalls[0]: args: index 6 is out of range (0-5)");
-  EXPECT_EQ(CompileError(AllowAllBut({Rule({}, "SCMP_ACT_ERRNO")})), "linux.seccomp.syscalls[0]: names is empty");
+  EXPECT_EQ(CompileError(AllowAllBut({Rule({}, "SCMP_ACT_ERRNO")})),
+            "linux.seccomp.syscalls[0]: names is empty");
 }
 
 TEST(SeccompTest, NotifyIsRefusedClearly) {
   oci::Seccomp profile = AllowAllBut({Rule({"mkdir"}, "SCMP_ACT_NOTIFY")});
-  EXPECT_EQ(CompileError(profile), "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
+  EXPECT_EQ(CompileError(profile),
+            "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath");
   profile.listener_path = "/run/listener.sock";
   EXPECT_NE(CompileError(profile).find("not supported"), std::string::npos);
 }
@@ -108,7 +115,8 @@ TEST(SeccompTest, CompilesAProfileLikeDockers) {
       .flags = {"SECCOMP_FILTER_FLAG_SPEC_ALLOW"},
       .syscalls = {
           Rule({"read", "write", "exit_group", "no_such_syscall_anywhere"}, "SCMP_ACT_ALLOW"),
-          Rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt, {{.index = 0, .value = 0, .op = "SCMP_CMP_EQ"}}),
+          Rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
+               {{.index = 0, .value = 0, .op = "SCMP_CMP_EQ"}}),
           Rule({"clone"}, "SCMP_ACT_ALLOW", std::nullopt,
                {{.index = 0, .value = 0x7E020000, .value_two = 0, .op = "SCMP_CMP_MASKED_EQ"}}),
           // Same action as the default: dropped, not an error.
@@ -167,17 +175,19 @@ TEST(SeccompTest, ArgumentConditionsSelectTheCall) {
   oci::Seccomp profile = AllowAllBut({
       // Either value of arg 0 is denied (two rules), any other is allowed.
       Rule({"getpgid"}, "SCMP_ACT_ERRNO", 55,
-           {{.index = 0, .value = 111111, .op = "SCMP_CMP_EQ"}, {.index = 0, .value = 222222, .op = "SCMP_CMP_EQ"}}),
+           {{.index = 0, .value = 111111, .op = "SCMP_CMP_EQ"},
+            {.index = 0, .value = 222222, .op = "SCMP_CMP_EQ"}}),
       // umask with the 0o100 bit set is denied.
-      Rule({"umask"}, "SCMP_ACT_ERRNO", 56, {{.index = 0, .value = 0100, .value_two = 0100, .op = "SCMP_CMP_MASKED_EQ"}}),
+      Rule({"umask"}, "SCMP_ACT_ERRNO", 56,
+           {{.index = 0, .value = 0100, .value_two = 0100, .op = "SCMP_CMP_MASKED_EQ"}}),
   });
   auto filter = SeccompFilter::Compile(profile);
   ASSERT_TRUE(filter) << filter.error().message();
   int code = RunInChildForExitCode([&] {
     if (!LoadInChild(*filter)) return kLoadFailed;
-    bool ok = FailsWith(syscall(SYS_getpgid, 111111), 55) && FailsWith(syscall(SYS_getpgid, 222222), 55) &&
-              syscall(SYS_getpgid, 0) > 0 && FailsWith(syscall(SYS_umask, 0177), 56) &&
-              syscall(SYS_umask, 022) >= 0;
+    bool ok = FailsWith(syscall(SYS_getpgid, 111111), 55) &&
+              FailsWith(syscall(SYS_getpgid, 222222), 55) && syscall(SYS_getpgid, 0) > 0 &&
+              FailsWith(syscall(SYS_umask, 0177), 56) && syscall(SYS_umask, 022) >= 0;
     return ok ? kOk : kWrongResult;
   });
   EXPECT_EQ(code, kOk);
@@ -219,7 +229,8 @@ TEST(SeccompTest, ExportedProgramLoadsWithARawSyscall) {
   EXPECT_GT(program->instructions.size(), 3u);
   EXPECT_EQ(program->flags, static_cast<unsigned>(SECCOMP_FILTER_FLAG_LOG));
   int code = RunInChildForExitCode([&] {
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !LoadSeccompProgram(*program)) return kLoadFailed;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !LoadSeccompProgram(*program))
+      return kLoadFailed;
     char buf[PATH_MAX];
     return FailsWith(syscall(SYS_getcwd, buf, sizeof buf), EROFS) ? kOk : kWrongResult;
   });

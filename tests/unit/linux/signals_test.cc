@@ -1,9 +1,9 @@
 // Tests for signal name parsing and naming.
 #include "linux/signals.h"
 
-#include <csignal>
-
 #include <gtest/gtest.h>
+
+#include <csignal>
 
 namespace cocoon::linux {
 namespace {

@@ -2,10 +2,9 @@
 #include "linux/user.h"
 
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "child_process.h"
 
@@ -27,8 +26,10 @@ std::string CheckIds(uid_t uid, gid_t gid, const std::vector<gid_t>& groups) {
   gid_t rgid, egid, sgid;
   getresuid(&ruid, &euid, &suid);
   getresgid(&rgid, &egid, &sgid);
-  if (ruid != uid || euid != uid || suid != uid) return fmt::format("uids {} {} {}", ruid, euid, suid);
-  if (rgid != gid || egid != gid || sgid != gid) return fmt::format("gids {} {} {}", rgid, egid, sgid);
+  if (ruid != uid || euid != uid || suid != uid)
+    return fmt::format("uids {} {} {}", ruid, euid, suid);
+  if (rgid != gid || egid != gid || sgid != gid)
+    return fmt::format("gids {} {} {}", rgid, egid, sgid);
   std::vector<gid_t> actual(64);
   int n = getgroups(static_cast<int>(actual.size()), actual.data());
   if (n < 0) return "getgroups failed";
@@ -39,14 +40,15 @@ std::string CheckIds(uid_t uid, gid_t gid, const std::vector<gid_t>& groups) {
 
 TEST(UserTest, SwitchesUidGidGroupsAndUmask) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  EXPECT_EQ(RunInChild([] {
-              oci::User user{.uid = 1234, .gid = 2345, .umask = 0077, .additional_gids = {3456, 4567}};
-              auto switched = SwitchUser(user);
-              if (!switched) return Report(switched, "SwitchUser");
-              if (CurrentUmask() != 0077) return fmt::format("umask {:o}", CurrentUmask());
-              return CheckIds(1234, 2345, {3456, 4567});
-            }),
-            "");
+  EXPECT_EQ(
+      RunInChild([] {
+        oci::User user{.uid = 1234, .gid = 2345, .umask = 0077, .additional_gids = {3456, 4567}};
+        auto switched = SwitchUser(user);
+        if (!switched) return Report(switched, "SwitchUser");
+        if (CurrentUmask() != 0077) return fmt::format("umask {:o}", CurrentUmask());
+        return CheckIds(1234, 2345, {3456, 4567});
+      }),
+      "");
 }
 
 TEST(UserTest, DefaultUmaskAndNoSupplementaryGroups) {
