@@ -21,11 +21,11 @@ constexpr std::array<std::string_view, 3> kCapabilities = {"CAP_AUDIT_WRITE", "C
                                                            "CAP_NET_BIND_SERVICE"};
 constexpr std::array<std::string_view, 4> kNamespaces = {"pid", "ipc", "uts", "mount"};
 constexpr std::array<std::string_view, 10> kMaskedPaths = {
-    "/proc/acpi",        "/proc/asound",    "/proc/kcore",       "/proc/keys",
+    "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/sys/firmware",     "/proc/scsi"};
-constexpr std::array<std::string_view, 5> kReadonlyPaths = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+    "/sys/firmware",       "/proc/scsi"};
+constexpr std::array<std::string_view, 5> kReadonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq",
+                                                            "/proc/sys", "/proc/sysrq-trigger"};
 
 struct MountEntry {
   std::string_view destination, type, source;
@@ -36,7 +36,9 @@ const std::vector<MountEntry>& DefaultMounts() {
   static const std::vector<MountEntry> mounts = {
       {"/proc", "proc", "proc", {}},
       {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
-      {"/dev/pts", "devpts", "devpts",
+      {"/dev/pts",
+       "devpts",
+       "devpts",
        {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
       {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
       {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},

@@ -2,10 +2,9 @@
 // a config.json per container (so each gets its own cgroupsPath).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 

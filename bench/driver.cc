@@ -2,13 +2,12 @@
 // and a clean-up that leaves no container, cgroup or file behind.
 #include "bench/driver.h"
 
+#include <fmt/ranges.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-
-#include <fmt/ranges.h>
 
 #include "bench/bundle.h"
 
@@ -19,7 +18,6 @@ namespace {
 constexpr int kRunCheckExit = 7;
 constexpr int kExecCheckExit = 5;
 constexpr std::chrono::milliseconds kStopTimeout{10'000};
-constexpr char kWrapperProgram[] = "/bin/true";
 
 std::string HostDescription() {
   ::utsname uts{};
@@ -33,10 +31,14 @@ std::string MountNsDescription(MountNsMode mode, const CgroupLayout& layout) {
                            ? std::string("nothing unmounted (not a hybrid host)")
                            : fmt::format("{} unmounted", fmt::join(layout.hybrid_v2_mounts, ", "));
   switch (mode) {
-    case MountNsMode::kDriver: return "driver and all runtimes in one private mount ns, " + hidden;
-    case MountNsMode::kPerCommand: return "each runtime command in its own mount ns, " + hidden;
-    case MountNsMode::kCrunOnly: return "only crun in a private mount ns (unfair!), " + hidden;
-    case MountNsMode::kNone: return "host mount ns";
+    case MountNsMode::kDriver:
+      return "driver and all runtimes in one private mount ns, " + hidden;
+    case MountNsMode::kPerCommand:
+      return "each runtime command in its own mount ns, " + hidden;
+    case MountNsMode::kCrunOnly:
+      return "only crun in a private mount ns (unfair!), " + hidden;
+    case MountNsMode::kNone:
+      return "host mount ns";
   }
   return "";
 }
@@ -54,10 +56,13 @@ LifecycleBench::~LifecycleBench() { Cleanup(); }
 
 bool LifecycleBench::Wrapped(const std::string& name) const {
   switch (options_.mount_ns) {
-    case MountNsMode::kPerCommand: return true;
-    case MountNsMode::kCrunOnly: return name == "crun";
+    case MountNsMode::kPerCommand:
+      return true;
+    case MountNsMode::kCrunOnly:
+      return name == "crun";
     case MountNsMode::kDriver:
-    case MountNsMode::kNone: return false;
+    case MountNsMode::kNone:
+      return false;
   }
   return false;
 }
@@ -86,28 +91,30 @@ void LifecycleBench::AddNotes() {
       "1.2.0 and newer), runc's default spec minus the network namespace, cgroupsPath "
       "/cocoon-bench-{}/<id>; stdin/stdout /dev/null, stderr to a scratch file read on failure",
       kOciVersion, ::getpid()));
-  std::string hidden = layout_.hybrid_v2_mounts.empty()
-                           ? std::string("(nothing to unmount: not a hybrid host)")
-                           : fmt::format("with {} unmounted", fmt::join(layout_.hybrid_v2_mounts, ", "));
+  std::string hidden =
+      layout_.hybrid_v2_mounts.empty()
+          ? std::string("(nothing to unmount: not a hybrid host)")
+          : fmt::format("with {} unmounted", fmt::join(layout_.hybrid_v2_mounts, ", "));
   switch (options_.mount_ns) {
     case MountNsMode::kDriver:
       notes.push_back(fmt::format(
           "mount ns: crun 1.8.1 refuses hybrid cgroups, so the driver itself does "
           "unshare(CLONE_NEWNS), makes / rslave and runs everything in that private mount ns {}; "
           "every runtime sees the same (v1-only) cgroups and pays nothing per command for it. "
-          "The 'wrapper' row is the driver's own fork+exec+wait of /bin/true, inside every time",
+          "The 'wrapper' row is the driver's own fork+exec+wait of busybox true, inside every time",
           hidden));
       break;
     case MountNsMode::kPerCommand:
       notes.push_back(fmt::format(
           "mount ns: every runtime command is forked, unshare(CLONE_NEWNS), / made rslave, exec'd "
           "{}; the same for every runtime, and its cost (the 'wrapper' row: the same with "
-          "/bin/true) is inside every time",
+          "busybox true) is inside every time",
           hidden));
       break;
     case MountNsMode::kCrunOnly:
-      notes.push_back("mount ns: only crun runs in a private mount ns (per command): crun's times "
-                      "include the 'wrapper' row's cost, the others' do not");
+      notes.push_back(
+          "mount ns: only crun runs in a private mount ns (per command): crun's times "
+          "include the 'wrapper' row's cost, the others' do not");
       break;
     case MountNsMode::kNone:
       notes.push_back("mount ns: runtimes run in the host mount ns (crun fails on hybrid hosts)");
@@ -120,7 +127,10 @@ void LifecycleBench::AddNotes() {
   notes.push_back(
       "RSS: wait4's ru_maxrss for the runtime command, i.e. the peak RSS of the runtime process "
       "or of any descendant it reaped itself (a max, not a sum). For 'run' that includes the "
-      "container process; for 'create' the container init left running is not counted");
+      "container process; for 'create' the container init left running is not counted. The "
+      "pages a forked child copies from the driver count too (exec keeps the old high-water "
+      "mark): the 'wrapper' row's RSS (busybox true plus that floor) bounds it, so read memory "
+      "from a non-sanitizer build");
 }
 
 void LifecycleBench::AddRuntime(const std::string& spec) {
@@ -198,7 +208,8 @@ void LifecycleBench::Verify(Subject& subject) {
   // run: the container's exit status must come back.
   std::string id = ContainerId(subject, "check-run", "0");
   auto run = [&]() -> Result<> {
-    std::string bundle = TRY(PrepareBundle(id, {"/bin/sh", "-c", fmt::format("exit {}", kRunCheckExit)}));
+    std::string bundle =
+        TRY(PrepareBundle(id, {"/bin/sh", "-c", fmt::format("exit {}", kRunCheckExit)}));
     TRY(rt.Run(id, bundle, kRunCheckExit));
     return {};
   }();
@@ -212,13 +223,14 @@ void LifecycleBench::Verify(Subject& subject) {
     TRY(rt.Create(id, bundle));
     Runtime::State state = TRY(rt.QueryState(id));
     if (state.status != "created" || state.pid <= 0)
-      return std::unexpected(Errorf("after create, state is \"{}\" with pid {}, expected "
-                                    "\"created\" with a pid", state.status, state.pid));
+      return std::unexpected(
+          Errorf("after create, state is \"{}\" with pid {}, expected "
+                 "\"created\" with a pid",
+                 state.status, state.pid));
     TRY(rt.Start(id));
     TRY(rt.WaitStopped(id, kStopTimeout));
     TRY(rt.Delete(id));
-    if (rt.QueryState(id))
-      return std::unexpected(Errorf("{} still exists after delete", id));
+    if (rt.QueryState(id)) return std::unexpected(Errorf("{} still exists after delete", id));
     return {};
   }();
   if (!life) {
@@ -235,8 +247,8 @@ void LifecycleBench::Verify(Subject& subject) {
     TRY(rt.Start(subject.exec_id));
     Runtime::State state = TRY(rt.QueryState(subject.exec_id));
     if (state.status != "running")
-      return std::unexpected(Errorf("the sleep container is \"{}\", expected \"running\"",
-                                    state.status));
+      return std::unexpected(
+          Errorf("the sleep container is \"{}\", expected \"running\"", state.status));
     TRY(rt.Exec(subject.exec_id, {"/bin/sh", "-c", fmt::format("exit {}", kExecCheckExit)},
                 kExecCheckExit));
     return {};
@@ -250,7 +262,8 @@ void LifecycleBench::Round(Subject& subject, const std::string& label, bool reco
   if (Active(subject, Phase::kRun)) {
     std::string id = ContainerId(subject, "run", label);
     auto bundle = PrepareBundle(id, {"/bin/true"});
-    auto outcome = bundle ? rt.Run(id, *bundle) : Result<SpawnOutcome>(std::unexpected(bundle.error()));
+    auto outcome =
+        bundle ? rt.Run(id, *bundle) : Result<SpawnOutcome>(std::unexpected(bundle.error()));
     if (!outcome) {
       Fail(subject, {Phase::kRun}, where, outcome.error());
       (void)rt.ForceDelete(id);
@@ -293,15 +306,18 @@ void LifecycleBench::Round(Subject& subject, const std::string& label, bool reco
 
 void LifecycleBench::MeasureWrapper(bool record) {
   SpawnOptions options;
-  options.argv = {kWrapperProgram};
-  options.private_mount_ns = options_.mount_ns == MountNsMode::kPerCommand ||
-                             options_.mount_ns == MountNsMode::kCrunOnly;
+  // busybox-static's true: the smallest process we can spawn, so its RSS
+  // shows the floor the driver's own pages (copied at fork) put under all.
+  std::string program = rootfs_ + "/bin/busybox";
+  options.argv = {program, "true"};
+  options.private_mount_ns =
+      options_.mount_ns == MountNsMode::kPerCommand || options_.mount_ns == MountNsMode::kCrunOnly;
   options.unmount_in_child = layout_.hybrid_v2_mounts;
   options.timeout = options_.timeout;
   auto outcome = Spawn(options);
   if (!outcome || outcome->exit_code != 0) {
     if (report_.wrapper.error.empty())
-      report_.wrapper.error = outcome ? fmt::format("{} exited {}", kWrapperProgram, outcome->exit_code)
+      report_.wrapper.error = outcome ? fmt::format("{} exited {}", program, outcome->exit_code)
                                       : outcome.error().message();
     return;
   }
@@ -339,8 +355,12 @@ void LifecycleBench::FinishStatuses() {
       if (!phase_result.wall_ms.empty()) ++measured;
       if (!phase_result.error.empty()) ++failed;
     }
-    result.status = measured == 0 ? "failed" : failed ? "partial" : "ok";
-    if (measured == 0) result.error = "no phase could be measured";
+    if (report_.interrupted && (measured == 0 || failed)) {
+      result.status = "interrupted";
+    } else {
+      result.status = measured == 0 ? "failed" : failed ? "partial" : "ok";
+      if (measured == 0) result.error = "no phase could be measured";
+    }
   }
 }
 
@@ -352,7 +372,10 @@ void LifecycleBench::Cleanup() {
       report_.notes.push_back("cleanup: " + error.message());
   }
   subjects_.clear();
-  for (const Error& error : RemoveCgroupTree(layout_, fmt::format("/cocoon-bench-{}", ::getpid())))
+  std::string cgroup_parent = fmt::format("/cocoon-bench-{}", ::getpid());
+  for (const Error& error : RemoveCgroupTree(layout_, cgroup_parent))
+    report_.notes.push_back("cleanup: " + error.message());
+  for (const Error& error : RemoveShadowedCgroupDirs(layout_, cgroup_parent))
     report_.notes.push_back("cleanup: " + error.message());
   if (!scratch_.empty()) {
     if (auto removed = RemoveTree(scratch_); !removed)

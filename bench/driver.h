@@ -56,9 +56,7 @@ class LifecycleBench {
     std::string exec_id;  // the long-running container exec targets
   };
 
-  RuntimeResult& ResultOf(const Subject& subject) {
-    return report_.runtimes[subject.result_index];
-  }
+  RuntimeResult& ResultOf(const Subject& subject) { return report_.runtimes[subject.result_index]; }
   void AddRuntime(const std::string& spec);
   void AddNotes();
   bool Wrapped(const std::string& name) const;

@@ -1,8 +1,12 @@
 // Host inspection and clean-up for the benchmark.
 #include "bench/host.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +41,30 @@ std::vector<MountLine> ParseMountinfo(const std::string& text) {
     if (fields >> fs_type) out.push_back({mount_point, fs_type});
   }
   return out;
+}
+
+bool OnCgroupFs(const std::string& path) {
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) < 0) return false;
+  return fs.f_type == CGROUP_SUPER_MAGIC || fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+// Runs in the forked child of RemoveShadowedCgroupDirs; one line per error.
+std::string RemoveShadowedInChild(const CgroupLayout& layout, const std::string& relative) {
+  std::string errors;
+  if (auto entered = EnterPrivateMountNs(layout.hybrid_v2_mounts); !entered)
+    return entered.error().message() + "\n";
+  for (const std::string& mount_point : layout.hybrid_v2_mounts) {
+    std::string path = mount_point + relative;
+    struct statfs fs {};
+    if (::statfs(path.c_str(), &fs) < 0) continue;  // nothing was written there
+    if (fs.f_type != TMPFS_MAGIC) {
+      errors += fmt::format("{}: not tmpfs after unmounting {}, left alone\n", path, mount_point);
+      continue;
+    }
+    if (auto removed = RemoveTree(path); !removed) errors += removed.error().message() + "\n";
+  }
+  return errors;
 }
 
 bool UnderCgroupRoot(const std::string& path) {
@@ -80,7 +108,7 @@ std::vector<Error> RemoveCgroupTree(const CgroupLayout& layout, const std::strin
   for (const std::string& hierarchy : layout.hierarchies) {
     fs::path top = hierarchy + relative;
     std::error_code ec;
-    if (!fs::is_directory(top, ec)) continue;
+    if (!fs::is_directory(top, ec) || !OnCgroupFs(top.native())) continue;
     // Control files cannot (and need not) be unlinked: rmdir directories only.
     std::vector<fs::path> dirs = {top};
     for (auto it = fs::recursive_directory_iterator(top, ec); !ec && it != fs::end(it);
@@ -95,6 +123,35 @@ std::vector<Error> RemoveCgroupTree(const CgroupLayout& layout, const std::strin
         errors.push_back(ErrnoError(fmt::format("rmdir {}", dir.native())));
     }
   }
+  return errors;
+}
+
+std::vector<Error> RemoveShadowedCgroupDirs(const CgroupLayout& layout,
+                                            const std::string& relative) {
+  if (layout.hybrid_v2_mounts.empty()) return {};
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) < 0) return {ErrnoError("pipe2")};
+  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  // The driver is single-threaded, so the child may allocate.
+  pid_t pid = ::fork();
+  if (pid < 0) return {ErrnoError("fork")};
+  if (pid == 0) {
+    read_end.reset();
+    std::string errors = RemoveShadowedInChild(layout, relative);
+    (void)WriteAll(write_end.get(), errors);
+    ::_exit(errors.empty() ? 0 : 1);
+  }
+  write_end.reset();
+  std::string text = ReadFd(read_end.get()).value_or("");
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::vector<Error> errors;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) errors.push_back(MakeError("shadowed cgroup dirs: " + line));
+  if (errors.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+    errors.push_back(Errorf("shadowed cgroup dirs: helper ended with status {}", status));
   return errors;
 }
 
@@ -114,7 +171,8 @@ Result<> RemoveTree(const std::string& path) {
   if (path.empty() || path == "/") return std::unexpected(Errorf("refusing to remove '{}'", path));
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
-  if (ec) return std::unexpected(Error(ec.value(), fmt::format("removing {}: {}", path, ec.message())));
+  if (ec)
+    return std::unexpected(Error(ec.value(), fmt::format("removing {}: {}", path, ec.message())));
   return {};
 }
 
@@ -124,7 +182,8 @@ Result<std::string> FindExecutable(const std::string& name) {
     return std::filesystem::absolute(name).string();
   }
   const char* env_path = std::getenv("PATH");
-  std::string search = fmt::format("{}:{}", env_path ? env_path : "/usr/bin:/bin", kExtraSearchPath);
+  std::string search =
+      fmt::format("{}:{}", env_path ? env_path : "/usr/bin:/bin", kExtraSearchPath);
   std::istringstream dirs(search);
   std::string dir;
   while (std::getline(dirs, dir, ':')) {

@@ -28,9 +28,17 @@ Result<CgroupLayout> DetectCgroupLayout();
 Result<> EnterPrivateMountNs(const std::vector<std::string>& unmount);
 
 // Removes `relative` (e.g. "/cocoon-bench-123") and the directories below it
-// from every hierarchy, deepest first. Returns one error per directory that
-// could not be removed; missing directories are not errors.
+// from every hierarchy mounted here, deepest first. Returns one error per
+// directory that could not be removed; missing directories are not errors.
 std::vector<Error> RemoveCgroupTree(const CgroupLayout& layout, const std::string& relative);
+
+// A runtime that cannot see the hybrid cgroup2 mount (crun 1.8.1 in our
+// private mount ns) still writes its "unified" cgroup as plain directories
+// and files into the /sys/fs/cgroup tmpfs under that mount point, where the
+// host's mount hides them. Removes `relative` there, from a child process in
+// a private mount ns with the mount detached, and only where it is tmpfs.
+std::vector<Error> RemoveShadowedCgroupDirs(const CgroupLayout& layout,
+                                            const std::string& relative);
 
 // rm -rf; refuses an empty path and "/".
 Result<> RemoveTree(const std::string& path);

@@ -2,9 +2,8 @@
 #include "bench/host.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "base/file.h"
 #include "bench/bundle.h"

@@ -1,14 +1,13 @@
 // lifecycle_bench: times the lifecycle of a busybox /bin/true container
 // (run; create, start, delete; exec) under cocoon, crun and runc, prints
 // medians, p90s, peak RSS and ratios, and writes them as JSON.
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <map>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "base/file.h"
 #include "bench/driver.h"
@@ -64,8 +63,9 @@ int Main(int argc, char** argv) {
   int timeout_s = 60;
   bool strict = false;
 
-  CLI::App app{"Cocoon lifecycle benchmark: run, create, start, delete and exec of a busybox "
-               "/bin/true container under cocoon, crun and runc"};
+  CLI::App app{
+      "Cocoon lifecycle benchmark: run, create, start, delete and exec of a busybox "
+      "/bin/true container under cocoon, crun and runc"};
   app.add_option("-n,--iterations", options.iterations, "timed rounds per runtime")
       ->check(CLI::PositiveNumber);
   app.add_option("--warmup", options.warmup, "untimed rounds first")->check(CLI::NonNegativeNumber);

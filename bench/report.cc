@@ -1,10 +1,10 @@
 // Statistics, the text table and the JSON form of the benchmark results.
 #include "bench/report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace cocoon::bench {
 namespace {
@@ -50,10 +50,9 @@ double Round3(double value) { return std::round(value * 1000) / 1000; }
 
 std::string FormatRow(std::string_view phase, std::string_view runtime, const Summary& s,
                       const std::vector<std::string>& ratios) {
-  std::string row =
-      fmt::format("{:<7} {:<8} {:>3} {:>9.2f} {:>9.2f} {:>9.2f} {:>8.2f} {:>9.0f} {:>9}", phase,
-                  runtime, s.count, s.median_ms, s.p90_ms, s.min_ms, s.median_cpu_ms,
-                  s.median_rss_kib, s.max_rss_kib);
+  std::string row = fmt::format(
+      "{:<7} {:<8} {:>3} {:>9.2f} {:>9.2f} {:>9.2f} {:>8.2f} {:>9.0f} {:>9}", phase, runtime,
+      s.count, s.median_ms, s.p90_ms, s.min_ms, s.median_cpu_ms, s.median_rss_kib, s.max_rss_kib);
   for (const std::string& ratio : ratios) row += fmt::format(" {:>9}", ratio);
   return row + "\n";
 }
@@ -142,8 +141,8 @@ std::optional<double> TimeRatio(const BenchReport& report, const RuntimeResult& 
   return Ratio(report, runtime, phase, reference, [](const Summary& s) { return s.median_ms; });
 }
 
-std::optional<double> RssRatio(const BenchReport& report, const RuntimeResult& runtime,
-                               Phase phase, std::string_view reference) {
+std::optional<double> RssRatio(const BenchReport& report, const RuntimeResult& runtime, Phase phase,
+                               std::string_view reference) {
   return Ratio(report, runtime, phase, reference,
                [](const Summary& s) { return s.median_rss_kib; });
 }
@@ -156,8 +155,10 @@ std::string FormatTable(const BenchReport& report) {
       report.mount_ns_mode);
   out += fmt::format("{:<7} {:<8} {:>3} {:>9} {:>9} {:>9} {:>8} {:>9} {:>9}", "phase", "runtime",
                      "n", "median ms", "p90 ms", "min ms", "cpu ms", "RSS KiB", "RSS max");
-  for (std::string_view reference : kReferences) out += fmt::format(" {:>9}", fmt::format("t/{}", reference));
-  for (std::string_view reference : kReferences) out += fmt::format(" {:>9}", fmt::format("rss/{}", reference));
+  for (std::string_view reference : kReferences)
+    out += fmt::format(" {:>9}", fmt::format("t/{}", reference));
+  for (std::string_view reference : kReferences)
+    out += fmt::format(" {:>9}", fmt::format("rss/{}", reference));
   out += "\n";
   for (Phase phase : kPhases) {
     for (const RuntimeResult& runtime : report.runtimes) {
@@ -175,7 +176,8 @@ std::string FormatTable(const BenchReport& report) {
     out += FormatRow("wrapper", "-", Summarize(report.wrapper), {});
   out += "\n";
   for (const RuntimeResult& runtime : report.runtimes) {
-    out += fmt::format("{:<7} {} ({}): {}{}\n", runtime.name, runtime.version.empty() ? "?" : runtime.version,
+    out += fmt::format("{:<7} {} ({}): {}{}\n", runtime.name,
+                       runtime.version.empty() ? "?" : runtime.version,
                        runtime.binary.empty() ? "not found" : runtime.binary, runtime.status,
                        runtime.error.empty() ? "" : ": " + runtime.error);
     for (const auto& [phase, result] : runtime.phases) {

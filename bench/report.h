@@ -4,12 +4,11 @@
 
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace cocoon::bench {
 
@@ -23,7 +22,7 @@ struct PhaseResult {
   std::vector<double> wall_ms;
   std::vector<long> max_rss_kib;
   std::vector<double> cpu_ms;  // user + system time of the same processes
-  std::string error;  // why the phase was not (fully) measured; empty if it was
+  std::string error;           // why the phase was not (fully) measured; empty if it was
 };
 
 struct Summary {
@@ -42,7 +41,7 @@ Summary Summarize(const PhaseResult& result);
 
 struct RuntimeResult {
   std::string name, binary, version;
-  std::string status;  // "ok", "partial", "failed", "missing"
+  std::string status;  // "ok", "partial", "failed", "missing", "interrupted"
   std::string error;   // for "failed" and "missing"
   std::map<Phase, PhaseResult> phases;
 };
@@ -59,8 +58,8 @@ struct BenchReport {
 // Median of `name`'s phase divided by `reference`'s, if both were measured.
 std::optional<double> TimeRatio(const BenchReport& report, const RuntimeResult& runtime,
                                 Phase phase, std::string_view reference);
-std::optional<double> RssRatio(const BenchReport& report, const RuntimeResult& runtime,
-                               Phase phase, std::string_view reference);
+std::optional<double> RssRatio(const BenchReport& report, const RuntimeResult& runtime, Phase phase,
+                               std::string_view reference);
 
 std::string FormatTable(const BenchReport& report);
 nlohmann::json ToJson(const BenchReport& report);

@@ -2,12 +2,11 @@
 #include "bench/runtime.h"
 
 #include <fcntl.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
-#include <thread>
-
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "base/file.h"
 
@@ -62,8 +61,8 @@ Result<CommandResult> Runtime::Command(const std::vector<std::string>& args, int
                              ? fmt::format("timed out after {} ms", config_.timeout.count())
                              : fmt::format("exit status {}", result.outcome.exit_code);
     if (expected_exit != 0) status += fmt::format(" (expected {})", expected_exit);
-    return std::unexpected(Errorf("{}: {}{}{}", what, status, stderr_text.empty() ? "" : ": ",
-                                  stderr_text));
+    return std::unexpected(
+        Errorf("{}: {}{}{}", what, status, stderr_text.empty() ? "" : ": ", stderr_text));
   }
   if (capture_stdout) result.stdout_text = TRY_CTX(ReadBack(out_file.get()), what);
   return result;
@@ -107,8 +106,8 @@ Result<Runtime::State> Runtime::QueryState(const std::string& id) {
   auto json = nlohmann::json::parse(result.stdout_text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object() || !json.contains("status") ||
       !json["status"].is_string())
-    return std::unexpected(Errorf("{} state {}: no \"status\" in its output: {}", config_.name,
-                                  id, Trimmed(result.stdout_text)));
+    return std::unexpected(Errorf("{} state {}: no \"status\" in its output: {}", config_.name, id,
+                                  Trimmed(result.stdout_text)));
   State state;
   state.status = json["status"].get<std::string>();
   if (json.contains("pid") && json["pid"].is_number_integer()) state.pid = json["pid"].get<int>();

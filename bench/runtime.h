@@ -12,10 +12,10 @@
 namespace cocoon::bench {
 
 struct RuntimeConfig {
-  std::string name;    // "cocoon", "crun", "runc"
-  std::string binary;  // absolute path
-  std::string root;    // private --root state directory
-  std::string scratch; // where the command's stdout/stderr files go
+  std::string name;     // "cocoon", "crun", "runc"
+  std::string binary;   // absolute path
+  std::string root;     // private --root state directory
+  std::string scratch;  // where the command's stdout/stderr files go
   bool private_mount_ns = true;
   std::vector<std::string> unmount_in_child;
   std::chrono::milliseconds timeout{60'000};

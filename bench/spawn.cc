@@ -31,8 +31,8 @@ constexpr std::chrono::milliseconds kStopGrace{10'000};
 // The child's set-up steps; a failing one is sent to the parent by index.
 enum class ChildStep : int { kSetpgid, kUnshare, kMakeRslave, kUnmount, kStdio, kExec };
 constexpr std::array<std::string_view, 6> kChildStepNames = {
-    "setpgid", "unshare(CLONE_NEWNS)", "making / rslave", "unmounting", "redirecting stdio",
-    "exec"};
+    "setpgid",    "unshare(CLONE_NEWNS)", "making / rslave",
+    "unmounting", "redirecting stdio",    "exec"};
 
 struct ChildFailure {
   ChildStep step;
