@@ -36,6 +36,7 @@ class HostFdFile : public vfs::FileDescription {
   }
 
   int64_t Fsync() override { return fsync(fd_.get()) < 0 ? -errno : 0; }
+  int host_fd() const { return fd_.get(); }
 
  protected:
   int64_t DoRead(std::span<char> buf) override {
@@ -110,6 +111,11 @@ Ref<vfs::FileDescription> NewHostFdFile(UniqueFd fd, int flags) {
   Ref<vfs::FileDescription> file = MakeRef<HostFdFile>(std::move(fd));
   file->Init({}, flags);
   return file;
+}
+
+int HostFdOf(vfs::FileDescription& file) {
+  auto* host = dynamic_cast<HostFdFile*>(&file);
+  return host ? host->host_fd() : -1;
 }
 
 }  // namespace cocoon::kernel::fs

@@ -16,4 +16,8 @@ using vfs::Ref;
 // calling thread's Waiter ends them with EINTR.
 Ref<vfs::FileDescription> NewHostFdFile(UniqueFd fd, int flags);
 
+// The host fd behind `file` when it is a host-fd file, else -1 (for
+// forwarding tty ioctls to the real terminal).
+int HostFdOf(vfs::FileDescription& file);
+
 }  // namespace cocoon::kernel::fs

@@ -19,10 +19,16 @@ SleepScope::~SleepScope() {
 
 void SetThreadSleepHooks(SleepHooks hooks) { sleep_hooks = hooks; }
 
+namespace {
+thread_local Waiter* installed_waiter = nullptr;
+}  // namespace
+
 Waiter& Waiter::ForThisThread() {
   static thread_local Waiter waiter;
-  return waiter;
+  return installed_waiter ? *installed_waiter : waiter;
 }
+
+void Waiter::SetForThisThread(Waiter* waiter) { installed_waiter = waiter; }
 
 void Waiter::Prepare() {
   std::lock_guard lock(mu_);

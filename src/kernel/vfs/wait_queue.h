@@ -39,22 +39,29 @@ class SleepScope {
 
 class Waiter {
  public:
-  // The waiter of the calling host thread (one host thread per guest task).
+  virtual ~Waiter() = default;
+
+  // The waiter of the calling host thread (one host thread per guest task):
+  // the one installed with SetForThisThread, else a condition-variable one.
   static Waiter& ForThisThread();
+  // Installs `waiter` (not owned; null restores the default) for this thread.
+  // The kernel installs one that sleeps on its own wait queues, so blocking
+  // in the vfs releases the kernel lock and a signal for the task ends it.
+  static void SetForThisThread(Waiter* waiter);
 
   // Forgets earlier wakeups; call before testing the condition you wait for,
   // so a wakeup between the test and Wait() is not lost.
-  void Prepare();
+  virtual void Prepare();
   // Blocks until Notify() since Prepare(), Interrupt(), or the deadline.
   // Returns 0, -EINTR or -ETIMEDOUT.
-  int Wait(Deadline deadline = std::nullopt);
+  virtual int Wait(Deadline deadline = std::nullopt);
 
-  void Notify();
+  virtual void Notify();
   // Makes Wait() return -EINTR now and until ClearInterrupt() (a signal stays
   // pending until the task handles it).
-  void Interrupt();
-  void ClearInterrupt();
-  bool interrupted() const;
+  virtual void Interrupt();
+  virtual void ClearInterrupt();
+  virtual bool interrupted() const;
 
  private:
   mutable std::mutex mu_;
