@@ -39,13 +39,19 @@ class HostFdFile : public vfs::FileDescription {
   int host_fd() const { return fd_.get(); }
 
  protected:
+  // The host file's own offset is used (it is shared with the host side,
+  // e.g. a log file the runtime appends to); regular files never block.
   int64_t DoRead(std::span<char> buf) override {
-    if (seekable_) return FileDescription::DoRead(buf);
-    return Blocking(POLLIN, [&] { return ::read(fd_.get(), buf.data(), buf.size()); });
+    auto io = [&] { return ::read(fd_.get(), buf.data(), buf.size()); };
+    return seekable_ ? Direct(io) : Blocking(POLLIN, io);
   }
   int64_t DoWrite(std::span<const char> buf) override {
-    if (seekable_) return FileDescription::DoWrite(buf);
-    return Blocking(POLLOUT, [&] { return ::write(fd_.get(), buf.data(), buf.size()); });
+    auto io = [&] { return ::write(fd_.get(), buf.data(), buf.size()); };
+    return seekable_ ? Direct(io) : Blocking(POLLOUT, io);
+  }
+  int64_t DoSeek(int64_t offset, int whence) override {
+    off_t r = ::lseek(fd_.get(), offset, whence);
+    return r < 0 ? -errno : r;
   }
   int64_t DoPRead(std::span<char> buf, int64_t offset) override {
     ssize_t n = ::pread(fd_.get(), buf.data(), buf.size(), offset);
@@ -82,6 +88,15 @@ class HostFdFile : public vfs::FileDescription {
   // interrupts are seen while waiting: short polls, checking the thread's
   // Waiter in between. (The host fd's own flags are left alone: it is shared
   // with whoever started the sandbox.)
+  template <typename F>
+  static int64_t Direct(F io) {
+    for (;;) {
+      ssize_t n = io();
+      if (n >= 0) return n;
+      if (errno != EINTR) return -errno;
+    }
+  }
+
   template <typename F>
   int64_t Blocking(short events, F io) {
     pollfd p{fd_.get(), events, 0};
