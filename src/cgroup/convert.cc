@@ -26,11 +26,12 @@ Result<int64_t> SwapToV2(int64_t swap, int64_t limit) {
   if (limit == -1 && swap == 0) return -1;
   if (swap == -1 || swap == 0) return swap;
   if (limit == 0 || limit == -1)
-    return std::unexpected(MakeError("memory.swap: can not set a swap limit without a memory limit"));
+    return std::unexpected(
+        MakeError("memory.swap: can not set a swap limit without a memory limit"));
   if (limit < 0) return std::unexpected(Errorf("memory.limit: invalid value {}", limit));
   if (swap < limit)
-    return std::unexpected(Errorf("memory.swap ({}) must be >= memory.limit ({}): it is memory+swap",
-                                  swap, limit));
+    return std::unexpected(
+        Errorf("memory.swap ({}) must be >= memory.limit ({}): it is memory+swap", swap, limit));
   return swap - limit;
 }
 
@@ -58,12 +59,12 @@ std::vector<oci::DeviceCgroupRule> DefaultAllowedDevices() {
     const char* access;
   };
   static constexpr Row kRows[] = {
-      {"c", -1, -1, "m"},   {"b", -1, -1, "m"},    // mknod of anything; using it is another matter
-      {"c", 1, 3, "rwm"},   {"c", 1, 5, "rwm"},    // null, zero
-      {"c", 1, 7, "rwm"},   {"c", 1, 8, "rwm"},    // full, random
-      {"c", 1, 9, "rwm"},   {"c", 5, 0, "rwm"},    // urandom, tty
-      {"c", 5, 2, "rwm"},   {"c", 136, -1, "rwm"},  // ptmx, pts/*
-      {"c", 10, 200, "rwm"},                       // net/tun
+      {"c", -1, -1, "m"},    {"b", -1, -1, "m"},  // mknod of anything; using it is another matter
+      {"c", 1, 3, "rwm"},    {"c", 1, 5, "rwm"},  // null, zero
+      {"c", 1, 7, "rwm"},    {"c", 1, 8, "rwm"},  // full, random
+      {"c", 1, 9, "rwm"},    {"c", 5, 0, "rwm"},  // urandom, tty
+      {"c", 5, 2, "rwm"},    {"c", 136, -1, "rwm"},  // ptmx, pts/*
+      {"c", 10, 200, "rwm"},                         // net/tun
   };
   std::vector<oci::DeviceCgroupRule> out;
   for (const Row& r : kRows) {
@@ -82,7 +83,8 @@ Result<std::string> HugePageSizeName(const std::string& dir_entry) {
     return std::unexpected(Errorf("cgroup: unexpected hugepages entry \"{}\"", dir_entry));
   s = s.substr(kPrefix.size(), s.size() - kPrefix.size() - kSuffix.size());
   auto kb = ParseUint(s);
-  if (!kb || *kb == 0) return std::unexpected(Errorf("cgroup: unexpected hugepages entry \"{}\"", dir_entry));
+  if (!kb || *kb == 0)
+    return std::unexpected(Errorf("cgroup: unexpected hugepages entry \"{}\"", dir_entry));
   static constexpr std::pair<uint64_t, const char*> kUnits[] = {
       {1024ull * 1024 * 1024, "TB"}, {1024ull * 1024, "GB"}, {1024, "MB"}, {1, "KB"}};
   for (auto [size, unit] : kUnits) {

@@ -28,11 +28,21 @@ bpf_insn Insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) 
   i.imm = imm;
   return i;
 }
-bpf_insn LoadCtxWord(uint8_t dst, int16_t off) { return Insn(BPF_LDX | BPF_MEM | BPF_W, dst, kR1, off, 0); }
-bpf_insn Alu32Imm(uint8_t op, uint8_t dst, int32_t imm) { return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn Mov32Reg(uint8_t dst, uint8_t src) { return Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
-bpf_insn JumpImm(uint8_t op, uint8_t dst, int32_t imm) { return Insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn Mov64Imm(uint8_t dst, int32_t imm) { return Insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+bpf_insn LoadCtxWord(uint8_t dst, int16_t off) {
+  return Insn(BPF_LDX | BPF_MEM | BPF_W, dst, kR1, off, 0);
+}
+bpf_insn Alu32Imm(uint8_t op, uint8_t dst, int32_t imm) {
+  return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn Mov32Reg(uint8_t dst, uint8_t src) {
+  return Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
+bpf_insn JumpImm(uint8_t op, uint8_t dst, int32_t imm) {
+  return Insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn Mov64Imm(uint8_t dst, int32_t imm) {
+  return Insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
 bpf_insn Exit() { return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 
 int32_t AccessBits(const std::string& access) {
@@ -65,8 +75,10 @@ std::vector<bpf_insn> RuleBlock(const oci::DeviceCgroupRule& rule) {
     block.push_back(Alu32Imm(BPF_AND, kR1, bits));  // requested and denied
     skip_unless(BPF_JEQ, kR1, 0);
   }
-  if (rule.major && *rule.major >= 0) skip_unless(BPF_JNE, kMajor, static_cast<int32_t>(*rule.major));
-  if (rule.minor && *rule.minor >= 0) skip_unless(BPF_JNE, kMinor, static_cast<int32_t>(*rule.minor));
+  if (rule.major && *rule.major >= 0)
+    skip_unless(BPF_JNE, kMajor, static_cast<int32_t>(*rule.major));
+  if (rule.minor && *rule.minor >= 0)
+    skip_unless(BPF_JNE, kMinor, static_cast<int32_t>(*rule.minor));
   block.push_back(Mov64Imm(kR0, rule.allow ? 1 : 0));
   block.push_back(Exit());
   for (size_t i : skips) block[i].off = static_cast<int16_t>(block.size() - i - 1);
@@ -105,7 +117,8 @@ Result<UniqueFd> LoadProgram(const std::vector<bpf_insn>& insns) {
   if (fd < 0) {
     int err = errno;
     return std::unexpected(ErrnoError(fmt::format("bpf(BPF_PROG_LOAD) of the device program ({})",
-                                                  std::string_view(log.data()).substr(0, 300)), err));
+                                                  std::string_view(log.data()).substr(0, 300)),
+                                      err));
   }
   return UniqueFd(fd);
 }
@@ -131,10 +144,13 @@ std::vector<bpf_insn> BuildDeviceProgram(const std::vector<oci::DeviceCgroupRule
   return prog;
 }
 
-Result<> ApplyDeviceRulesBpf(const std::string& dir, const std::vector<oci::DeviceCgroupRule>& rules) {
+Result<> ApplyDeviceRulesBpf(const std::string& dir,
+                             const std::vector<oci::DeviceCgroupRule>& rules) {
   UniqueFd cgroup = TRY_CTX(OpenFile(dir, O_RDONLY | O_DIRECTORY), "cgroup: devices");
-  std::vector<uint32_t> old = TRY_CTX(AttachedPrograms(cgroup.get()), fmt::format("cgroup: devices of {}", dir));
-  UniqueFd prog = TRY_CTX(LoadProgram(BuildDeviceProgram(rules)), fmt::format("cgroup: devices of {}", dir));
+  std::vector<uint32_t> old =
+      TRY_CTX(AttachedPrograms(cgroup.get()), fmt::format("cgroup: devices of {}", dir));
+  UniqueFd prog =
+      TRY_CTX(LoadProgram(BuildDeviceProgram(rules)), fmt::format("cgroup: devices of {}", dir));
   bpf_attr attr;
   std::memset(&attr, 0, sizeof attr);
   attr.target_fd = cgroup.get();
@@ -142,19 +158,22 @@ Result<> ApplyDeviceRulesBpf(const std::string& dir, const std::vector<oci::Devi
   attr.attach_type = BPF_CGROUP_DEVICE;
   attr.attach_flags = BPF_F_ALLOW_MULTI;
   if (Bpf(BPF_PROG_ATTACH, attr) < 0)
-    return std::unexpected(ErrnoError(fmt::format("cgroup: attaching the device program to {}", dir)));
+    return std::unexpected(
+        ErrnoError(fmt::format("cgroup: attaching the device program to {}", dir)));
   // Only now drop the old programs, so there is no moment without rules.
   for (uint32_t id : old) {
     std::memset(&attr, 0, sizeof attr);
     attr.prog_id = id;
     UniqueFd old_fd(static_cast<int>(Bpf(BPF_PROG_GET_FD_BY_ID, attr)));
-    if (!old_fd) return std::unexpected(ErrnoError(fmt::format("cgroup: bpf program {} of {}", id, dir)));
+    if (!old_fd)
+      return std::unexpected(ErrnoError(fmt::format("cgroup: bpf program {} of {}", id, dir)));
     std::memset(&attr, 0, sizeof attr);
     attr.target_fd = cgroup.get();
     attr.attach_bpf_fd = old_fd.get();
     attr.attach_type = BPF_CGROUP_DEVICE;
     if (Bpf(BPF_PROG_DETACH, attr) < 0 && errno != ENOENT)
-      return std::unexpected(ErrnoError(fmt::format("cgroup: detaching old device program {} from {}", id, dir)));
+      return std::unexpected(
+          ErrnoError(fmt::format("cgroup: detaching old device program {} from {}", id, dir)));
   }
   return {};
 }

@@ -19,6 +19,7 @@ std::vector<bpf_insn> BuildDeviceProgram(const std::vector<oci::DeviceCgroupRule
 
 // Loads the program for `rules` and attaches it to the cgroup at `dir`,
 // replacing device programs attached there before (e.g. by an earlier Set).
-Result<> ApplyDeviceRulesBpf(const std::string& dir, const std::vector<oci::DeviceCgroupRule>& rules);
+Result<> ApplyDeviceRulesBpf(const std::string& dir,
+                             const std::vector<oci::DeviceCgroupRule>& rules);
 
 }  // namespace cocoon::cgroup

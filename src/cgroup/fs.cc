@@ -81,7 +81,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 
 Result<> WriteControl(const std::string& dir, const std::string& file, std::string_view value) {
   std::string path = Join(dir, file);
-  return WithContext(WriteFile(path, value), fmt::format("cgroup: setting {} to \"{}\"", path, value));
+  return WithContext(WriteFile(path, value),
+                     fmt::format("cgroup: setting {} to \"{}\"", path, value));
 }
 
 Result<std::string> ReadControl(const std::string& dir, const std::string& file) {

@@ -12,13 +12,12 @@ namespace {
 
 // v1 controller names; other super options (rw, xattr, release_agent=...) are not controllers.
 constexpr std::string_view kV1Controllers[] = {
-    "cpu",     "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
-    "net_prio", "blkio",  "perf_event", "hugetlb", "pids",    "rdma",    "misc"};
+    "cpu",      "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
+    "net_prio", "blkio",   "perf_event", "hugetlb", "pids",    "rdma",    "misc"};
 
 bool IsV1Controller(std::string_view opt) {
-  return opt.starts_with("name=") ||
-         std::find(std::begin(kV1Controllers), std::end(kV1Controllers), opt) !=
-             std::end(kV1Controllers);
+  return opt.starts_with("name=") || std::find(std::begin(kV1Controllers), std::end(kV1Controllers),
+                                               opt) != std::end(kV1Controllers);
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
@@ -65,9 +64,12 @@ std::string OwnUnderMount(const CgroupMount& m, std::string own) {
 
 std::string_view LayoutName(Layout layout) {
   switch (layout) {
-    case Layout::kV1: return "v1";
-    case Layout::kV2: return "v2";
-    case Layout::kHybrid: return "hybrid";
+    case Layout::kV1:
+      return "v1";
+    case Layout::kV2:
+      return "v2";
+    case Layout::kHybrid:
+      return "hybrid";
   }
   return "?";
 }
@@ -81,8 +83,8 @@ Result<Layout> ParseLayout(std::string_view name) {
 
 const CgroupMount* HostInfo::V1Mount(std::string_view controller) const {
   for (const CgroupMount& m : mounts) {
-    if (!m.v2 && std::find(m.controllers.begin(), m.controllers.end(), controller) !=
-                     m.controllers.end())
+    if (!m.v2 &&
+        std::find(m.controllers.begin(), m.controllers.end(), controller) != m.controllers.end())
       return &m;
   }
   return nullptr;
@@ -154,7 +156,8 @@ Result<Layout> DetectLayout(const HostInfo& host) {
   if (v1 && v2) return Layout::kHybrid;
   if (v1) return Layout::kV1;
   if (v2) return Layout::kV2;
-  return std::unexpected(MakeError("cgroup: no cgroup file system is mounted (see /proc/self/mountinfo)"));
+  return std::unexpected(
+      MakeError("cgroup: no cgroup file system is mounted (see /proc/self/mountinfo)"));
 }
 
 std::string CleanPath(std::string_view path) {

@@ -9,11 +9,13 @@ namespace cocoon::cgroup {
 
 namespace {
 
-// Moves resource group `field` of `from` to `to` when v1 lacks all of
-// `v1_controllers` and v2 has them: on hybrid hosts a controller lives in
-// exactly one of the two trees.
+// Moves resource group `field` from the v1 request to the v2 one when only
+// the v2 tree has its controller: on hybrid hosts a controller lives in
+// exactly one of the two trees. Otherwise v1 keeps it (and names the missing
+// controller if neither has it).
 template <typename T>
-void Route(oci::Resources& v1r, oci::Resources& v2r, T oci::Resources::*field, bool v1_has, bool v2_has) {
+void Route(oci::Resources& v1r, oci::Resources& v2r, T oci::Resources::*field, bool v1_has,
+           bool v2_has) {
   if (!v1_has && v2_has) {
     v2r.*field = std::move(v1r.*field);
     v1r.*field = T();
@@ -56,8 +58,10 @@ Result<> HybridManager::Set(const oci::Resources& r) {
   Route(v1r, v2r, &oci::Resources::devices, v1_dev, true);
   if (r.cpu) {
     bool need_cpu = HasCpuLimits(*r.cpu), need_cpuset = HasCpuset(*r.cpu);
-    bool v1_ok = (!need_cpu || v1_->HasController("cpu")) && (!need_cpuset || v1_->HasController("cpuset"));
-    bool v2_ok = (!need_cpu || v2_->HasController("cpu")) && (!need_cpuset || v2_->HasController("cpuset"));
+    bool v1_ok =
+        (!need_cpu || v1_->HasController("cpu")) && (!need_cpuset || v1_->HasController("cpuset"));
+    bool v2_ok =
+        (!need_cpu || v2_->HasController("cpu")) && (!need_cpuset || v2_->HasController("cpuset"));
     Route(v1r, v2r, &oci::Resources::cpu, v1_ok, v2_ok);
   }
   TRY(v1_->Set(v1r));
@@ -75,14 +79,17 @@ Result<bool> HybridManager::IsFrozen() const { return FreezerSide().IsFrozen(); 
 
 Result<nlohmann::json> HybridManager::Stats() const {
   nlohmann::json stats = TRY(v1_->Stats());
-  if (!v1_->HasController("hugetlb")) TRY(AddV2HugetlbStats(v2_->dir(), HostHugePageSizes(), stats));
+  if (!v1_->HasController("hugetlb"))
+    TRY(AddV2HugetlbStats(v2_->dir(), HostHugePageSizes(), stats));
   return stats;
 }
 
 Result<> HybridManager::Destroy() {
   auto r1 = v1_->Destroy();
   auto r2 = v2_->Destroy();
-  if (!r1 && !r2) return std::unexpected(Error(r1.error().code(), r1.error().message() + "; " + r2.error().message()));
+  if (!r1 && !r2)
+    return std::unexpected(
+        Error(r1.error().code(), r1.error().message() + "; " + r2.error().message()));
   return r1 ? r2 : r1;
 }
 

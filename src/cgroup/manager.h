@@ -8,10 +8,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "cgroup/host.h"
@@ -21,8 +20,8 @@ namespace cocoon::cgroup {
 
 class Manager {
  public:
-  // Resolves where the container's cgroups live; creates nothing yet. cgroups_path as in the OCI spec
-  // (absolute, or relative as runc treats it; empty means runc's default for `container_id`).
+  // Resolves where the container's cgroups live; creates nothing yet. cgroups_path as in the OCI
+  // spec (absolute, or relative as runc treats it; empty means runc's default for `container_id`).
   static Result<std::unique_ptr<Manager>> Create(const std::string& cgroups_path,
                                                  const std::string& container_id);
   // As Create, for a described host (tests, or a caller that already read it).

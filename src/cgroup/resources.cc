@@ -19,9 +19,9 @@ bool HasCpuLimits(const oci::CpuResources& c) {
 bool HasCpuset(const oci::CpuResources& c) { return !c.cpus.empty() || !c.mems.empty(); }
 
 bool HasBlockIoLimits(const oci::BlockIoResources& b) {
-  return b.weight || b.leaf_weight || !b.weight_device.empty() || !b.throttle_read_bps_device.empty() ||
-         !b.throttle_write_bps_device.empty() || !b.throttle_read_iops_device.empty() ||
-         !b.throttle_write_iops_device.empty();
+  return b.weight || b.leaf_weight || !b.weight_device.empty() ||
+         !b.throttle_read_bps_device.empty() || !b.throttle_write_bps_device.empty() ||
+         !b.throttle_read_iops_device.empty() || !b.throttle_write_iops_device.empty();
 }
 
 bool HasPidsLimit(const oci::PidsResources& p) { return p.limit != 0; }

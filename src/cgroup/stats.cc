@@ -47,7 +47,8 @@ Result<json> V1MemoryEntry(const std::string& dir, const std::string& prefix) {
                      TRY(ReadUintOr0(dir, prefix + "limit_in_bytes")));
 }
 
-Result<> AddV1Cpu(const std::string& cpu, const std::string& cpuacct, long clock_ticks, json& stats) {
+Result<> AddV1Cpu(const std::string& cpu, const std::string& cpuacct, long clock_ticks,
+                  json& stats) {
   json& usage = stats["cpu"]["usage"];
   if (!cpuacct.empty()) {
     PutNonZero(usage, "total", TRY(ReadUintOr0(cpuacct, "cpuacct.usage")));
@@ -87,9 +88,9 @@ Result<> AddCpuset(const std::string& dir, const std::string& prefix, json& stat
     auto list = TRY(ParseCpuList(*text));
     if (!list.empty()) out[key] = list;
   }
-  static constexpr const char* kFlags[] = {"cpu_exclusive",      "mem_hardwall",       "mem_exclusive",
-                                           "memory_migrate",     "memory_spread_page", "memory_spread_slab",
-                                           "memory_pressure",    "sched_load_balance"};
+  static constexpr const char* kFlags[] = {
+      "cpu_exclusive",      "mem_hardwall",       "mem_exclusive",   "memory_migrate",
+      "memory_spread_page", "memory_spread_slab", "memory_pressure", "sched_load_balance"};
   for (const char* flag : kFlags) {
     if (auto v = TRY(ReadUintIfExists(dir, prefix + flag))) out[flag] = *v;
   }
@@ -97,8 +98,8 @@ Result<> AddCpuset(const std::string& dir, const std::string& prefix, json& stat
     try {
       out["sched_relax_domain_level"] = std::stoll(*text);
     } catch (const std::exception&) {
-      return std::unexpected(Errorf("cgroup: {}/{}sched_relax_domain_level: bad value \"{}\"", dir,
-                                    prefix, *text));
+      return std::unexpected(
+          Errorf("cgroup: {}/{}sched_relax_domain_level: bad value \"{}\"", dir, prefix, *text));
     }
   }
   return {};
@@ -200,9 +201,9 @@ Result<> AddV2Memory(const std::string& dir, json& stats) {
     PutNonZero(mem, "cache", raw["file"]);
     mem["raw"] = raw;
   }
-  mem["usage"] = MemoryEntry(TRY(ReadUint(dir, "memory.current")), TRY(ReadUintOr0(dir, "memory.peak")),
-                             TRY(EventCount(dir, "memory.events", "max")),
-                             TRY(ReadUintOr0(dir, "memory.max")));
+  mem["usage"] = MemoryEntry(
+      TRY(ReadUint(dir, "memory.current")), TRY(ReadUintOr0(dir, "memory.peak")),
+      TRY(EventCount(dir, "memory.events", "max")), TRY(ReadUintOr0(dir, "memory.max")));
   if (ControlExists(dir, "memory.swap.current")) {
     mem["swap"] = MemoryEntry(TRY(ReadUint(dir, "memory.swap.current")),
                               TRY(ReadUintOr0(dir, "memory.swap.peak")),
@@ -219,8 +220,11 @@ nlohmann::json EmptyStats() {
   return {
       {"cpu", {{"usage", {{"kernel", 0}, {"user", 0}}}, {"throttling", json::object()}}},
       {"cpuset", json::object()},
-      {"memory", {{"usage", zero_entry}, {"swap", zero_entry}, {"kernel", zero_entry},
-                  {"kernelTCP", zero_entry}}},
+      {"memory",
+       {{"usage", zero_entry},
+        {"swap", zero_entry},
+        {"kernel", zero_entry},
+        {"kernelTCP", zero_entry}}},
       {"pids", json::object()},
       {"blkio", json::object()},
       {"hugetlb", json::object()},
@@ -252,9 +256,12 @@ nlohmann::json ParseBlkioFile(const std::string& text) {
 nlohmann::json ParseIoStat(const std::string& text) {
   // io.stat key -> (runc list, op)
   static constexpr std::tuple<std::string_view, const char*, const char*> kKeys[] = {
-      {"rbytes", "ioServiceBytesRecursive", "Read"}, {"wbytes", "ioServiceBytesRecursive", "Write"},
-      {"dbytes", "ioServiceBytesRecursive", "Discard"}, {"rios", "ioServicedRecursive", "Read"},
-      {"wios", "ioServicedRecursive", "Write"},         {"dios", "ioServicedRecursive", "Discard"}};
+      {"rbytes", "ioServiceBytesRecursive", "Read"},
+      {"wbytes", "ioServiceBytesRecursive", "Write"},
+      {"dbytes", "ioServiceBytesRecursive", "Discard"},
+      {"rios", "ioServicedRecursive", "Read"},
+      {"wios", "ioServicedRecursive", "Write"},
+      {"dios", "ioServicedRecursive", "Discard"}};
   json out = json::object();
   for (std::string_view line : Split(text, '\n')) {
     std::vector<std::string_view> f = Split(TrimSpace(line), ' ');
@@ -291,7 +298,8 @@ Result<> AddV1Stats(const std::map<std::string, std::string>& paths,
   return {};
 }
 
-Result<> AddV2HugetlbStats(const std::string& dir, const std::vector<std::string>& sizes, json& stats) {
+Result<> AddV2HugetlbStats(const std::string& dir, const std::vector<std::string>& sizes,
+                           json& stats) {
   for (const std::string& size : sizes) {
     std::string p = "hugetlb." + size + ".";
     if (!ControlExists(dir, p + "current")) continue;
@@ -302,7 +310,8 @@ Result<> AddV2HugetlbStats(const std::string& dir, const std::vector<std::string
   return {};
 }
 
-Result<> AddV2Stats(const std::string& dir, const std::vector<std::string>& hugepage_sizes, json& stats) {
+Result<> AddV2Stats(const std::string& dir, const std::vector<std::string>& hugepage_sizes,
+                    json& stats) {
   TRY(AddV2Cpu(dir, stats));
   TRY(AddCpuset(dir, "cpuset.", stats));
   TRY(AddV2Memory(dir, stats));

@@ -30,7 +30,9 @@ Result<> FillCpuset(const std::string& dir) {
   return {};
 }
 
-std::string DeviceNumber(const oci::BlockIoDevice& d) { return fmt::format("{}:{}", d.major, d.minor); }
+std::string DeviceNumber(const oci::BlockIoDevice& d) {
+  return fmt::format("{}:{}", d.major, d.minor);
+}
 
 Result<> SetMemory(const std::string& dir, const oci::MemoryResources& m) {
   int64_t limit = m.limit.value_or(0);
@@ -63,11 +65,14 @@ Result<> SetMemory(const std::string& dir, const oci::MemoryResources& m) {
     TRY(set_limit());
     TRY(set_swap());
   }
-  if (m.reservation) TRY(WriteControl(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
-  if (m.kernel_tcp) TRY(WriteControl(dir, "memory.kmem.tcp.limit_in_bytes", std::to_string(*m.kernel_tcp)));
+  if (m.reservation)
+    TRY(WriteControl(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
+  if (m.kernel_tcp)
+    TRY(WriteControl(dir, "memory.kmem.tcp.limit_in_bytes", std::to_string(*m.kernel_tcp)));
   if (m.swappiness) {
     if (*m.swappiness > 100)
-      return std::unexpected(Errorf("cgroup: linux.resources.memory.swappiness {} is above 100", *m.swappiness));
+      return std::unexpected(
+          Errorf("cgroup: linux.resources.memory.swappiness {} is above 100", *m.swappiness));
     TRY(WriteControl(dir, "memory.swappiness", std::to_string(*m.swappiness)));
   }
   if (m.disable_oom_killer.value_or(false)) TRY(WriteControl(dir, "memory.oom_control", "1"));
@@ -80,8 +85,10 @@ Result<> SetCpu(const std::string& dir, const oci::CpuResources& c) {
   if (c.period) TRY(WriteControl(dir, "cpu.cfs_period_us", std::to_string(*c.period)));
   if (c.quota) TRY(WriteControl(dir, "cpu.cfs_quota_us", std::to_string(*c.quota)));
   if (c.burst) TRY(WriteControl(dir, "cpu.cfs_burst_us", std::to_string(*c.burst)));
-  if (c.realtime_period) TRY(WriteControl(dir, "cpu.rt_period_us", std::to_string(*c.realtime_period)));
-  if (c.realtime_runtime) TRY(WriteControl(dir, "cpu.rt_runtime_us", std::to_string(*c.realtime_runtime)));
+  if (c.realtime_period)
+    TRY(WriteControl(dir, "cpu.rt_period_us", std::to_string(*c.realtime_period)));
+  if (c.realtime_runtime)
+    TRY(WriteControl(dir, "cpu.rt_runtime_us", std::to_string(*c.realtime_runtime)));
   if (c.idle) TRY(WriteControl(dir, "cpu.idle", std::to_string(*c.idle)));
   return {};
 }
@@ -102,7 +109,8 @@ Result<> SetDevices(const std::string& dir, const std::vector<oci::DeviceCgroupR
 
 Result<> SetBlkio(const std::string& dir, const oci::BlockIoResources& b) {
   // Kernels with BFQ only have blkio.bfq.weight.
-  std::string weight_file = ControlExists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
+  std::string weight_file =
+      ControlExists(dir, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
   if (b.weight) TRY(WriteControl(dir, weight_file, std::to_string(*b.weight)));
   if (b.leaf_weight) TRY(WriteControl(dir, "blkio.leaf_weight", std::to_string(*b.leaf_weight)));
   for (const oci::WeightDevice& d : b.weight_device) {
@@ -110,7 +118,8 @@ Result<> SetBlkio(const std::string& dir, const oci::BlockIoResources& b) {
       TRY(WriteControl(dir, weight_file + (weight_file == "blkio.weight" ? "_device" : ""),
                        fmt::format("{} {}", DeviceNumber(d), *d.weight)));
     if (d.leaf_weight)
-      TRY(WriteControl(dir, "blkio.leaf_weight_device", fmt::format("{} {}", DeviceNumber(d), *d.leaf_weight)));
+      TRY(WriteControl(dir, "blkio.leaf_weight_device",
+                       fmt::format("{} {}", DeviceNumber(d), *d.leaf_weight)));
   }
   const std::pair<const std::vector<oci::ThrottleDevice>*, const char*> kThrottles[] = {
       {&b.throttle_read_bps_device, "blkio.throttle.read_bps_device"},
@@ -128,7 +137,8 @@ Result<> SetHugetlb(const std::string& dir, const std::vector<oci::HugepageLimit
   for (const oci::HugepageLimit& l : limits) {
     std::string file = "hugetlb." + l.page_size + ".limit_in_bytes";
     if (!ControlExists(dir, file))
-      return std::unexpected(Errorf("cgroup: hugepage size \"{}\" is not supported by this host", l.page_size));
+      return std::unexpected(
+          Errorf("cgroup: hugepage size \"{}\" is not supported by this host", l.page_size));
     TRY(WriteControl(dir, file, std::to_string(l.limit)));
   }
   return {};
@@ -138,8 +148,9 @@ Result<> SetHugetlb(const std::string& dir, const std::vector<oci::HugepageLimit
 
 Result<std::unique_ptr<V1Manager>> V1Manager::FromJson(const nlohmann::json& saved) {
   try {
-    return std::make_unique<V1Manager>(saved.at("paths").get<std::map<std::string, std::string>>(),
-                                       saved.value("created", std::map<std::string, std::string>()));
+    return std::make_unique<V1Manager>(
+        saved.at("paths").get<std::map<std::string, std::string>>(),
+        saved.value("created", std::map<std::string, std::string>()));
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(Errorf("cgroup: bad saved v1 state: {}", e.what()));
   }
@@ -152,8 +163,9 @@ nlohmann::json V1Manager::Save() const {
 Result<std::string> V1Manager::Dir(const std::string& controller, std::string_view field) const {
   auto it = paths_.find(controller);
   if (it == paths_.end())
-    return std::unexpected(Errorf("cgroup: linux.resources.{} needs the {} cgroup controller, which this host does not have",
-                                  field, controller));
+    return std::unexpected(Errorf(
+        "cgroup: linux.resources.{} needs the {} cgroup controller, which this host does not have",
+        field, controller));
   return it->second;
 }
 
@@ -192,8 +204,10 @@ Result<> V1Manager::Set(const oci::Resources& r) {
     std::string limit = r.pids->limit > 0 ? std::to_string(r.pids->limit) : "max";
     TRY(WriteControl(TRY(Dir("pids", "pids")), "pids.max", limit));
   }
-  if (r.block_io && HasBlockIoLimits(*r.block_io)) TRY(SetBlkio(TRY(Dir("blkio", "blockIO")), *r.block_io));
-  if (!r.hugepage_limits.empty()) TRY(SetHugetlb(TRY(Dir("hugetlb", "hugepageLimits")), r.hugepage_limits));
+  if (r.block_io && HasBlockIoLimits(*r.block_io))
+    TRY(SetBlkio(TRY(Dir("blkio", "blockIO")), *r.block_io));
+  if (!r.hugepage_limits.empty())
+    TRY(SetHugetlb(TRY(Dir("hugetlb", "hugepageLimits")), r.hugepage_limits));
   if (r.network && r.network->class_id)
     TRY(WriteControl(TRY(Dir("net_cls", "network.classID")), "net_cls.classid",
                      std::to_string(*r.network->class_id)));
@@ -217,7 +231,8 @@ Result<> V1Manager::SetFreezerState(std::string_view state) {
       [&](int attempt) -> Result<> {
         // A task stuck in FREEZING (in vfork, say) often gets unstuck by a
         // brief thaw and a new freeze; runc does the same.
-        if (state == "FROZEN" && attempt % 25 == 24) TRY(WriteControl(dir, "freezer.state", "THAWED"));
+        if (state == "FROZEN" && attempt % 25 == 24)
+          TRY(WriteControl(dir, "freezer.state", "THAWED"));
         return WriteControl(dir, "freezer.state", state);
       });
 }
@@ -232,10 +247,12 @@ Result<bool> V1Manager::IsFrozen() const {
 
 Result<std::vector<pid_t>> V1Manager::Pids() const {
   // Any hierarchy holds every process; prefer those every host has.
-  for (const char* c : {"pids", "freezer", "memory", "cpu", "cpuacct", "devices", "blkio", "cpuset"}) {
+  for (const char* c :
+       {"pids", "freezer", "memory", "cpu", "cpuacct", "devices", "blkio", "cpuset"}) {
     if (auto it = paths_.find(c); it != paths_.end()) return ReadPidsRecursive(it->second);
   }
-  if (paths_.empty()) return std::unexpected(MakeError("cgroup: no v1 hierarchy to list pids from"));
+  if (paths_.empty())
+    return std::unexpected(MakeError("cgroup: no v1 hierarchy to list pids from"));
   return ReadPidsRecursive(paths_.begin()->second);
 }
 

@@ -46,29 +46,38 @@ Result<> EnableControllers(const std::string& dir) {
 
 Result<> SetMemory(const std::string& dir, const oci::MemoryResources& m) {
   if (m.swap || (m.limit && *m.limit == -1)) {
-    int64_t swap = TRY_CTX(SwapToV2(m.swap.value_or(0), m.limit.value_or(0)), "cgroup: linux.resources");
+    int64_t swap =
+        TRY_CTX(SwapToV2(m.swap.value_or(0), m.limit.value_or(0)), "cgroup: linux.resources");
     if (swap != 0) {
       if (!ControlExists(dir, "memory.swap.max"))
-        return std::unexpected(MakeError(
-            "cgroup: linux.resources.memory.swap is set but this kernel has no swap accounting (memory.swap.max)"));
-      // Swap first, as runc: lowering memory.max can then not push usage into a swap limit it lacks.
+        return std::unexpected(
+            MakeError("cgroup: linux.resources.memory.swap is set but this kernel has no swap "
+                      "accounting (memory.swap.max)"));
+      // Swap first, as runc: lowering memory.max can then not push usage into a swap limit it
+      // lacks.
       TRY(WriteControl(dir, "memory.swap.max", V2Limit(swap)));
     }
   }
   if (m.limit && *m.limit != 0) TRY(WriteControl(dir, "memory.max", V2Limit(*m.limit)));
-  if (m.reservation && *m.reservation != 0) TRY(WriteControl(dir, "memory.low", V2Limit(*m.reservation)));
-  if (m.swappiness) log::Warn("cgroup: linux.resources.memory.swappiness has no cgroup v2 equivalent, ignoring it");
-  if (m.kernel_tcp) log::Warn("cgroup: linux.resources.memory.kernelTCP has no cgroup v2 equivalent, ignoring it");
+  if (m.reservation && *m.reservation != 0)
+    TRY(WriteControl(dir, "memory.low", V2Limit(*m.reservation)));
+  if (m.swappiness)
+    log::Warn("cgroup: linux.resources.memory.swappiness has no cgroup v2 equivalent, ignoring it");
+  if (m.kernel_tcp)
+    log::Warn("cgroup: linux.resources.memory.kernelTCP has no cgroup v2 equivalent, ignoring it");
   if (m.disable_oom_killer.value_or(false))
-    log::Warn("cgroup: linux.resources.memory.disableOOMKiller has no cgroup v2 equivalent, ignoring it");
+    log::Warn(
+        "cgroup: linux.resources.memory.disableOOMKiller has no cgroup v2 equivalent, ignoring it");
   return {};
 }
 
 Result<> SetCpu(const std::string& dir, const oci::CpuResources& c) {
   if (HasRealtime(c))
-    return std::unexpected(MakeError(
-        "cgroup: linux.resources.cpu.realtimeRuntime/realtimePeriod need cgroup v1 (the cpu controller of v2 has no realtime limits)"));
-  if (c.shares && *c.shares != 0) TRY(WriteControl(dir, "cpu.weight", std::to_string(CpuSharesToWeight(*c.shares))));
+    return std::unexpected(
+        MakeError("cgroup: linux.resources.cpu.realtimeRuntime/realtimePeriod need cgroup v1 (the "
+                  "cpu controller of v2 has no realtime limits)"));
+  if (c.shares && *c.shares != 0)
+    TRY(WriteControl(dir, "cpu.weight", std::to_string(CpuSharesToWeight(*c.shares))));
   if (c.quota || c.period) TRY(WriteControl(dir, "cpu.max", CpuMax(c.quota, c.period)));
   if (c.burst) TRY(WriteControl(dir, "cpu.max.burst", std::to_string(*c.burst)));
   if (c.idle) TRY(WriteControl(dir, "cpu.idle", std::to_string(*c.idle)));
@@ -76,7 +85,9 @@ Result<> SetCpu(const std::string& dir, const oci::CpuResources& c) {
 }
 
 Result<> SetIo(const std::string& dir, const oci::BlockIoResources& b) {
-  if (b.leaf_weight) log::Warn("cgroup: linux.resources.blockIO.leafWeight has no cgroup v2 equivalent, ignoring it");
+  if (b.leaf_weight)
+    log::Warn(
+        "cgroup: linux.resources.blockIO.leafWeight has no cgroup v2 equivalent, ignoring it");
   // BFQ takes blkio weights as they are; io.weight uses another range.
   bool bfq = ControlExists(dir, "io.bfq.weight");
   auto weight_line = [&](const std::string& device, uint16_t weight) {
@@ -85,7 +96,9 @@ Result<> SetIo(const std::string& dir, const oci::BlockIoResources& b) {
   const std::string weight_file = bfq ? "io.bfq.weight" : "io.weight";
   if (b.weight) TRY(WriteControl(dir, weight_file, weight_line("default", *b.weight)));
   for (const oci::WeightDevice& d : b.weight_device) {
-    if (d.weight) TRY(WriteControl(dir, weight_file, weight_line(fmt::format("{}:{}", d.major, d.minor), *d.weight)));
+    if (d.weight)
+      TRY(WriteControl(dir, weight_file,
+                       weight_line(fmt::format("{}:{}", d.major, d.minor), *d.weight)));
   }
   const std::pair<const std::vector<oci::ThrottleDevice>*, const char*> kThrottles[] = {
       {&b.throttle_read_bps_device, "rbps"},
@@ -105,7 +118,8 @@ Result<> SetHugetlb(const std::string& dir, const std::vector<oci::HugepageLimit
   for (const oci::HugepageLimit& l : limits) {
     std::string file = "hugetlb." + l.page_size + ".max";
     if (!ControlExists(dir, file))
-      return std::unexpected(Errorf("cgroup: hugepage size \"{}\" is not supported by this host", l.page_size));
+      return std::unexpected(
+          Errorf("cgroup: hugepage size \"{}\" is not supported by this host", l.page_size));
     TRY(WriteControl(dir, file, std::to_string(l.limit)));
   }
   return {};
@@ -118,8 +132,10 @@ Result<> SetUnified(const std::string& dir, const std::map<std::string, std::str
     if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
       return std::unexpected(Errorf("cgroup: linux.resources.unified: invalid key \"{}\"", key));
     if (!ControlExists(dir, key))
-      return std::unexpected(Errorf(
-          "cgroup: linux.resources.unified: key \"{}\": no such file in {} (is its controller enabled?)", key, dir));
+      return std::unexpected(
+          Errorf("cgroup: linux.resources.unified: key \"{}\": no such file in {} (is its "
+                 "controller enabled?)",
+                 key, dir));
     TRY(WriteControl(dir, key, value));
   }
   return {};
@@ -143,7 +159,8 @@ Result<> WaitFor(const std::string& what, const std::function<Result<bool>()>& d
 
 Result<std::unique_ptr<V2Manager>> V2Manager::FromJson(const nlohmann::json& saved) {
   try {
-    return std::make_unique<V2Manager>(saved.at("path").get<std::string>(), saved.at("mount").get<std::string>(),
+    return std::make_unique<V2Manager>(saved.at("path").get<std::string>(),
+                                       saved.at("mount").get<std::string>(),
                                        saved.value("created", std::string()));
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(Errorf("cgroup: bad saved v2 state: {}", e.what()));
@@ -151,7 +168,10 @@ Result<std::unique_ptr<V2Manager>> V2Manager::FromJson(const nlohmann::json& sav
 }
 
 nlohmann::json V2Manager::Save() const {
-  return {{"layout", LayoutName(Layout::kV2)}, {"path", dir_}, {"mount", mount_}, {"created", created_}};
+  return {{"layout", LayoutName(Layout::kV2)},
+          {"path", dir_},
+          {"mount", mount_},
+          {"created", created_}};
 }
 
 bool V2Manager::HasController(const std::string& controller) const {
@@ -165,8 +185,8 @@ bool V2Manager::HasController(const std::string& controller) const {
 Result<> V2Manager::Require(const std::string& controller, std::string_view field) const {
   if (HasController(controller)) return {};
   return std::unexpected(Errorf(
-      "cgroup: linux.resources.{} needs the {} cgroup controller, which is not available in {}", field,
-      controller, dir_));
+      "cgroup: linux.resources.{} needs the {} cgroup controller, which is not available in {}",
+      field, controller, dir_));
 }
 
 Result<> V2Manager::EnsureCreated() {
@@ -222,23 +242,27 @@ Result<> V2Manager::Set(const oci::Resources& r) {
     TRY(SetHugetlb(dir_, r.hugepage_limits));
   }
   if (r.network && r.network->class_id)
-    return std::unexpected(MakeError(
-        "cgroup: linux.resources.network.classID needs the net_cls cgroup controller, which cgroup v2 does not have"));
+    return std::unexpected(
+        MakeError("cgroup: linux.resources.network.classID needs the net_cls cgroup controller, "
+                  "which cgroup v2 does not have"));
   if (r.network && !r.network->priorities.empty())
-    return std::unexpected(MakeError(
-        "cgroup: linux.resources.network.priorities needs the net_prio cgroup controller, which cgroup v2 does not have"));
+    return std::unexpected(
+        MakeError("cgroup: linux.resources.network.priorities needs the net_prio cgroup "
+                  "controller, which cgroup v2 does not have"));
   TRY(SetUnified(dir_, r.unified));
   return {};
 }
 
 Result<> V2Manager::SetFrozen(bool frozen) {
   if (!ControlExists(dir_, "cgroup.freeze"))
-    return std::unexpected(Errorf("cgroup: {} has no cgroup.freeze (the v2 freezer needs Linux 5.2)", dir_));
+    return std::unexpected(
+        Errorf("cgroup: {} has no cgroup.freeze (the v2 freezer needs Linux 5.2)", dir_));
   const char* value = frozen ? "1" : "0";
   TRY(WriteControl(dir_, "cgroup.freeze", value));
   return WaitFor(
       fmt::format("{}/cgroup.events to say frozen {}", dir_, value),
-      [&]() -> Result<bool> { return TRY(IsFrozen()) == frozen; }, [](int) -> Result<> { return {}; });
+      [&]() -> Result<bool> { return TRY(IsFrozen()) == frozen; },
+      [](int) -> Result<> { return {}; });
 }
 
 Result<> V2Manager::Freeze() { return SetFrozen(true); }

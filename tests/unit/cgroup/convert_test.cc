@@ -44,9 +44,11 @@ TEST(ConvertTest, LimitsAndCpuMax) {
 
 TEST(ConvertTest, DeviceRuleStrings) {
   EXPECT_EQ(DeviceRuleString({.allow = false, .access = "rwm"}), "a *:* rwm");
-  EXPECT_EQ(DeviceRuleString({.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}), "c 1:3 rw");
+  EXPECT_EQ(DeviceRuleString({.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}),
+            "c 1:3 rw");
   EXPECT_EQ(DeviceRuleString({.allow = true, .type = "b", .major = 8}), "b 8:* rwm");
-  EXPECT_EQ(DeviceRuleString({.allow = true, .type = "c", .major = -1, .minor = 5, .access = "m"}), "c *:5 m");
+  EXPECT_EQ(DeviceRuleString({.allow = true, .type = "c", .major = -1, .minor = 5, .access = "m"}),
+            "c *:5 m");
 }
 
 TEST(ConvertTest, DefaultDevicesIncludeNullAndPts) {

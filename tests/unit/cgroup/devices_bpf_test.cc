@@ -3,16 +3,15 @@
 #include "cgroup/devices_bpf.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include "base/file.h"
-#include "cgroup/host.h"
 #include "cgroup/convert.h"
+#include "cgroup/host.h"
 
 namespace cocoon::cgroup {
 namespace {
@@ -28,15 +27,32 @@ int Verdict(const std::vector<bpf_insn>& prog, Request req) {
   for (size_t pc = 0; pc < prog.size(); ++pc) {
     const bpf_insn& i = prog[pc];
     switch (i.code) {
-      case BPF_LDX | BPF_MEM | BPF_W: reg[i.dst_reg] = ctx[i.off / 4]; break;
-      case BPF_ALU | BPF_AND | BPF_K: reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg] & static_cast<uint32_t>(i.imm)); break;
-      case BPF_ALU | BPF_RSH | BPF_K: reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) >> i.imm; break;
-      case BPF_ALU | BPF_MOV | BPF_X: reg[i.dst_reg] = static_cast<uint32_t>(reg[i.src_reg]); break;
-      case BPF_ALU64 | BPF_MOV | BPF_K: reg[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm)); break;
-      case BPF_JMP | BPF_JNE | BPF_K: if (reg[i.dst_reg] != static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off; break;
-      case BPF_JMP | BPF_JEQ | BPF_K: if (reg[i.dst_reg] == static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off; break;
-      case BPF_JMP | BPF_EXIT: return static_cast<int>(reg[0]);
-      default: ADD_FAILURE() << "unexpected opcode " << int(i.code); return -1;
+      case BPF_LDX | BPF_MEM | BPF_W:
+        reg[i.dst_reg] = ctx[i.off / 4];
+        break;
+      case BPF_ALU | BPF_AND | BPF_K:
+        reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg] & static_cast<uint32_t>(i.imm));
+        break;
+      case BPF_ALU | BPF_RSH | BPF_K:
+        reg[i.dst_reg] = static_cast<uint32_t>(reg[i.dst_reg]) >> i.imm;
+        break;
+      case BPF_ALU | BPF_MOV | BPF_X:
+        reg[i.dst_reg] = static_cast<uint32_t>(reg[i.src_reg]);
+        break;
+      case BPF_ALU64 | BPF_MOV | BPF_K:
+        reg[i.dst_reg] = static_cast<uint64_t>(static_cast<int64_t>(i.imm));
+        break;
+      case BPF_JMP | BPF_JNE | BPF_K:
+        if (reg[i.dst_reg] != static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        if (reg[i.dst_reg] == static_cast<uint64_t>(static_cast<int64_t>(i.imm))) pc += i.off;
+        break;
+      case BPF_JMP | BPF_EXIT:
+        return static_cast<int>(reg[0]);
+      default:
+        ADD_FAILURE() << "unexpected opcode " << int(i.code);
+        return -1;
     }
   }
   ADD_FAILURE() << "fell off the end";
@@ -61,7 +77,7 @@ TEST(DeviceProgramTest, LastMatchingRuleWins) {
   };
   auto prog = BuildDeviceProgram(rules);
   EXPECT_EQ(Verdict(prog, {kChar, kR | kW, 1, 3}), 1);
-  EXPECT_EQ(Verdict(prog, {kChar, kM, 1, 3}), 0);  // mknod not granted
+  EXPECT_EQ(Verdict(prog, {kChar, kM, 1, 3}), 0);   // mknod not granted
   EXPECT_EQ(Verdict(prog, {kBlock, kR, 1, 3}), 0);  // wrong type
   EXPECT_EQ(Verdict(prog, {kChar, kR, 1, 5}), 0);   // wrong minor
   EXPECT_EQ(Verdict(prog, {kChar, kR, 136, 4}), 1);
@@ -72,7 +88,8 @@ TEST(DeviceProgramTest, LastMatchingRuleWins) {
 }
 
 TEST(DeviceProgramTest, AllowAllAfterDenies) {
-  auto prog = BuildDeviceProgram({{.allow = false, .type = "c", .major = 1, .minor = 3}, {.allow = true}});
+  auto prog =
+      BuildDeviceProgram({{.allow = false, .type = "c", .major = 1, .minor = 3}, {.allow = true}});
   EXPECT_EQ(Verdict(prog, {kChar, kR, 1, 3}), 1);
 }
 
@@ -94,7 +111,8 @@ TEST(DeviceProgramTest, KernelEnforcesIt) {
   std::string dir = host->V2Mount()->mount_point + "/cocoon-bpf-test-" + std::to_string(::getpid());
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir;
   auto applied = ApplyDeviceRulesBpf(
-      dir, {{.allow = false, .access = "rwm"}, {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}});
+      dir, {{.allow = false, .access = "rwm"},
+            {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}});
   if (!applied && (applied.error().code() == EPERM || applied.error().code() == EINVAL)) {
     ::rmdir(dir.c_str());
     GTEST_SKIP() << "kernel refuses cgroup device programs: " << applied.error().message();
@@ -102,7 +120,8 @@ TEST(DeviceProgramTest, KernelEnforcesIt) {
   ASSERT_TRUE(applied) << applied.error().message();
   // Applying again replaces the program rather than stacking a second one.
   ASSERT_TRUE(ApplyDeviceRulesBpf(
-      dir, {{.allow = false, .access = "rwm"}, {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}}));
+      dir, {{.allow = false, .access = "rwm"},
+            {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rw"}}));
 
   int go[2];
   ASSERT_EQ(::pipe(go), 0);

@@ -10,11 +10,11 @@ namespace cocoon::cgroup {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::Pair;
 using testing::kHybridMountInfo;
 using testing::kProcCgroup;
 using testing::kV1MountInfo;
 using testing::kV2MountInfo;
+using ::testing::Pair;
 
 HostInfo Host(const char* mountinfo) {
   HostInfo host;
@@ -44,9 +44,7 @@ TEST(MountInfoTest, UnescapesPathsAndSkipsDuplicates) {
   EXPECT_EQ((*mounts)[0].mount_point, "/a b");
 }
 
-TEST(MountInfoTest, RejectsMalformedLines) {
-  EXPECT_FALSE(ParseMountInfo("1 2 3\n"));
-}
+TEST(MountInfoTest, RejectsMalformedLines) { EXPECT_FALSE(ParseMountInfo("1 2 3\n")); }
 
 TEST(ProcCgroupTest, SplitsCoMountedControllers) {
   auto own = ParseProcCgroup(kProcCgroup);
@@ -73,7 +71,8 @@ TEST(LayoutTest, NamedHierarchyAloneIsNotV1) {
 }
 
 TEST(LayoutTest, NamesRoundTrip) {
-  for (Layout l : {Layout::kV1, Layout::kV2, Layout::kHybrid}) EXPECT_EQ(*ParseLayout(LayoutName(l)), l);
+  for (Layout l : {Layout::kV1, Layout::kV2, Layout::kHybrid})
+    EXPECT_EQ(*ParseLayout(LayoutName(l)), l);
   EXPECT_FALSE(ParseLayout("v3"));
 }
 
@@ -111,7 +110,8 @@ TEST(PathTest, V1RelativeIsUnderOwnCgroup) {
 TEST(PathTest, V1RelativeInsideAContainerStripsTheMountRoot) {
   // Inside a container the hierarchy is mounted from the container's own cgroup.
   HostInfo host;
-  host.mounts = *ParseMountInfo("1 0 0:1 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+  host.mounts =
+      *ParseMountInfo("1 0 0:1 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
   host.own = ParseProcCgroup("4:memory:/docker/abc/sub\n");
   EXPECT_EQ((*ResolveV1Paths(host, "c1"))["memory"], "/sys/fs/cgroup/memory/sub/c1");
 }

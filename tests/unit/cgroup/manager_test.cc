@@ -11,7 +11,9 @@ namespace {
 
 using testing::TempDir;
 
-bool Contains(const Error& e, const std::string& part) { return e.message().find(part) != std::string::npos; }
+bool Contains(const Error& e, const std::string& part) {
+  return e.message().find(part) != std::string::npos;
+}
 
 // A host whose v1 hierarchies (and optionally cgroup2) are mounted under `root`.
 HostInfo FakeHost(const std::string& root, std::vector<std::vector<std::string>> v1, bool with_v2) {
@@ -19,7 +21,8 @@ HostInfo FakeHost(const std::string& root, std::vector<std::vector<std::string>>
   for (auto& controllers : v1) {
     std::string name;
     for (const auto& c : controllers) name += (name.empty() ? "" : ",") + c;
-    host.mounts.push_back({.mount_point = root + "/" + name, .root = "/", .controllers = controllers});
+    host.mounts.push_back(
+        {.mount_point = root + "/" + name, .root = "/", .controllers = controllers});
   }
   if (with_v2) host.mounts.push_back({.mount_point = root + "/unified", .root = "/", .v2 = true});
   return host;
@@ -34,15 +37,18 @@ TEST(ManagerTest, CreatePicksTheBackendFromTheLayout) {
   auto m = Manager::Create("", "c1", hybrid);
   ASSERT_TRUE(m);
   EXPECT_EQ((*m)->layout(), Layout::kHybrid);
-  EXPECT_EQ((*m)->Paths(), (std::map<std::string, std::string>{{"", "/cg/unified/c1"}, {"memory", "/cg/memory/c1"}}));
+  EXPECT_EQ((*m)->Paths(), (std::map<std::string, std::string>{{"", "/cg/unified/c1"},
+                                                               {"memory", "/cg/memory/c1"}}));
 }
 
 TEST(ManagerTest, SaveLoadRoundTrip) {
   for (bool v2 : {false, true}) {
     for (bool v1 : {false, true}) {
       if (!v1 && !v2) continue;
-      HostInfo host = FakeHost("/cg", v1 ? std::vector<std::vector<std::string>>{{"cpu", "cpuacct"}}
-                                         : std::vector<std::vector<std::string>>{}, v2);
+      HostInfo host = FakeHost("/cg",
+                               v1 ? std::vector<std::vector<std::string>>{{"cpu", "cpuacct"}}
+                                  : std::vector<std::vector<std::string>>{},
+                               v2);
       auto m = Manager::Create("/x/y", "id", host);
       ASSERT_TRUE(m) << m.error().message();
       auto loaded = Manager::Load(nlohmann::json::parse((*m)->Save().dump()));
@@ -58,7 +64,8 @@ TEST(ManagerTest, SaveLoadRoundTrip) {
 class V1FakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    host_ = FakeHost(tmp_.path(), {{"cpu", "cpuacct"}, {"cpuset"}, {"memory"}, {"devices"}, {"freezer"}}, false);
+    host_ = FakeHost(tmp_.path(),
+                     {{"cpu", "cpuacct"}, {"cpuset"}, {"memory"}, {"devices"}, {"freezer"}}, false);
     for (const char* f : {"cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cgroup.procs"})
       tmp_.Put("cpu,cpuacct/c1/" + std::string(f), "");
     tmp_.Put("cpuset/cpuset.cpus", "0-1\n");
@@ -83,7 +90,8 @@ TEST_F(V1FakeTest, SetWritesEachControllerFile) {
   oci::Resources r;
   r.memory = oci::MemoryResources{.limit = 1 << 20, .swap = 2 << 20, .swappiness = 10};
   r.cpu = oci::CpuResources{.shares = 512, .quota = 50000, .period = 100000};
-  r.devices = {{.allow = false, .access = "rwm"}, {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rwm"}};
+  r.devices = {{.allow = false, .access = "rwm"},
+               {.allow = true, .type = "c", .major = 1, .minor = 3, .access = "rwm"}};
   auto s = manager_->Set(r);
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_EQ(tmp_.Get("memory/c1/memory.limit_in_bytes"), "1048576");
@@ -120,7 +128,8 @@ TEST_F(V1FakeTest, MissingControllersAreNamed) {
 }
 
 TEST_F(V1FakeTest, ApplyWritesThePidToEveryHierarchy) {
-  for (const char* dir : {"cpuset", "memory", "devices", "freezer"}) tmp_.Put(std::string(dir) + "/c1/cgroup.procs", "");
+  for (const char* dir : {"cpuset", "memory", "devices", "freezer"})
+    tmp_.Put(std::string(dir) + "/c1/cgroup.procs", "");
   ASSERT_TRUE(manager_->Apply(1234));
   EXPECT_EQ(tmp_.Get("cpu,cpuacct/c1/cgroup.procs"), "1234");
   EXPECT_EQ(tmp_.Get("freezer/c1/cgroup.procs"), "1234");
@@ -134,8 +143,8 @@ class V2FakeTest : public ::testing::Test {
     tmp_.Put("unified/cgroup.controllers", "cpu memory pids\n");
     tmp_.Put("unified/cgroup.subtree_control", "");
     tmp_.Put("unified/c1/cgroup.controllers", "cpu memory pids\n");
-    for (const char* f : {"memory.max", "memory.swap.max", "memory.low", "cpu.weight", "cpu.max", "pids.max",
-                          "memory.high"})
+    for (const char* f : {"memory.max", "memory.swap.max", "memory.low", "cpu.weight", "cpu.max",
+                          "pids.max", "memory.high"})
       tmp_.Put("unified/c1/" + std::string(f), "");
     tmp_.Put("unified/c1/memory.events", "oom 2\noom_kill 1\n");
     manager_ = std::move(*Manager::Create("/c1", "id", host_));
@@ -188,7 +197,8 @@ TEST(HybridFakeTest, HugetlbGoesToTheV2Tree) {
   tmp.Put("memory/c1/memory.limit_in_bytes", "");
   auto m = Manager::Create("/c1", "id", host);
   ASSERT_TRUE(m);
-  oci::Resources r{.memory = oci::MemoryResources{.limit = 4096}, .hugepage_limits = {{.page_size = "2MB", .limit = 2097152}}};
+  oci::Resources r{.memory = oci::MemoryResources{.limit = 4096},
+                   .hugepage_limits = {{.page_size = "2MB", .limit = 2097152}}};
   auto s = (*m)->Set(r);
   ASSERT_TRUE(s) << s.error().message();
   EXPECT_EQ(tmp.Get("unified/c1/hugetlb.2MB.max"), "2097152");

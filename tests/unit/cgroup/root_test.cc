@@ -1,12 +1,11 @@
 // The managers on this machine's real cgroups (root only): create, apply a
 // sleeping child, set limits, freeze, list, stats, destroy.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <gtest/gtest.h>
 
 #include "base/file.h"
 #include "base/scope_guard.h"
@@ -58,7 +57,8 @@ std::string Read(const std::map<std::string, std::string>& paths, const std::str
 }
 
 bool AllGone(const std::map<std::string, std::string>& paths) {
-  return std::none_of(paths.begin(), paths.end(), [](const auto& p) { return PathExists(p.second); });
+  return std::none_of(paths.begin(), paths.end(),
+                      [](const auto& p) { return PathExists(p.second); });
 }
 
 TEST_F(RootTest, FullLifecycle) {

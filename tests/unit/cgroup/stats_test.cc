@@ -42,13 +42,15 @@ TEST(StatsTest, V1) {
   t.Put("memory/memory.memsw.failcnt", "0\n");
   t.Put("pids/pids.current", "4\n");
   t.Put("pids/pids.max", "max\n");
-  t.Put("blkio/blkio.throttle.io_service_bytes_recursive", "8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n");
+  t.Put("blkio/blkio.throttle.io_service_bytes_recursive",
+        "8:0 Read 100\n8:0 Write 200\n8:0 Total 300\nTotal 300\n");
   t.Put("blkio/blkio.throttle.io_serviced_recursive", "8:0 Read 1\n8:0 Write 0\nTotal 1\n");
   t.Put("hugetlb/hugetlb.2MB.usage_in_bytes", "2097152\n");
   t.Put("hugetlb/hugetlb.2MB.max_usage_in_bytes", "4194304\n");
   t.Put("hugetlb/hugetlb.2MB.failcnt", "1\n");
   std::map<std::string, std::string> paths;
-  for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"}) paths[c] = t.path() + "/" + c;
+  for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "hugetlb"})
+    paths[c] = t.path() + "/" + c;
 
   json s = EmptyStats();
   auto r = AddV1Stats(paths, {"2MB", "1GB"}, 100, s);
@@ -59,7 +61,8 @@ TEST(StatsTest, V1) {
   EXPECT_EQ(s["cpu"]["usage"]["percpu_user"], json({990, 1980}));
   EXPECT_EQ(s["cpu"]["usage"]["user"], 50000000);  // 5 ticks of 10 ms
   EXPECT_EQ(s["cpu"]["usage"]["kernel"], 20000000);
-  EXPECT_EQ(s["cpu"]["throttling"], json({{"periods", 10}, {"throttledPeriods", 3}, {"throttledTime", 777}}));
+  EXPECT_EQ(s["cpu"]["throttling"],
+            json({{"periods", 10}, {"throttledPeriods", 3}, {"throttledTime", 777}}));
   EXPECT_EQ(s["cpuset"]["cpus"], json({0, 1, 3}));
   EXPECT_EQ(s["cpuset"]["mems"], json({0}));
   EXPECT_EQ(s["cpuset"]["sched_relax_domain_level"], -1);
@@ -69,9 +72,10 @@ TEST(StatsTest, V1) {
             json({{"usage", 12288}, {"max", 20000}, {"failcnt", 2}, {"limit", 1048576}}));
   EXPECT_EQ(s["memory"]["swap"]["limit"], 2097152);
   EXPECT_EQ(s["memory"]["kernel"], json({{"limit", 0}, {"failcnt", 0}}));  // files absent
-  EXPECT_EQ(s["pids"], json({{"current", 4}}));  // "max" is no limit
-  EXPECT_EQ(s["blkio"]["ioServiceBytesRecursive"],
-            json::parse(R"([{"major":8,"op":"Read","value":100},{"major":8,"op":"Write","value":200},
+  EXPECT_EQ(s["pids"], json({{"current", 4}}));                            // "max" is no limit
+  EXPECT_EQ(
+      s["blkio"]["ioServiceBytesRecursive"],
+      json::parse(R"([{"major":8,"op":"Read","value":100},{"major":8,"op":"Write","value":200},
                             {"major":8,"op":"Total","value":300}])"));
   EXPECT_EQ(s["blkio"]["ioServicedRecursive"].size(), 2u);
   EXPECT_EQ(s["hugetlb"], json::parse(R"({"2MB":{"usage":2097152,"max":4194304,"failcnt":1}})"));
@@ -94,7 +98,9 @@ TEST(StatsTest, V1BadNumberIsAnErrorNamingTheFile) {
 
 TEST(StatsTest, V2) {
   TempDir t;
-  t.Put("cpu.stat", "usage_usec 300\nuser_usec 200\nsystem_usec 100\nnr_periods 4\nnr_throttled 1\nthrottled_usec 9\n");
+  t.Put("cpu.stat",
+        "usage_usec 300\nuser_usec 200\nsystem_usec 100\nnr_periods 4\nnr_throttled "
+        "1\nthrottled_usec 9\n");
   t.Put("cpuset.cpus.effective", "0-1\n");
   t.Put("memory.current", "8192\n");
   t.Put("memory.max", "max\n");
@@ -112,7 +118,8 @@ TEST(StatsTest, V2) {
   auto r = AddV2Stats(t.path(), {"2MB"}, s);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(s["cpu"]["usage"], json({{"total", 300000}, {"user", 200000}, {"kernel", 100000}}));
-  EXPECT_EQ(s["cpu"]["throttling"], json({{"periods", 4}, {"throttledPeriods", 1}, {"throttledTime", 9000}}));
+  EXPECT_EQ(s["cpu"]["throttling"],
+            json({{"periods", 4}, {"throttledPeriods", 1}, {"throttledTime", 9000}}));
   EXPECT_EQ(s["cpuset"]["cpus"], json({0, 1}));
   EXPECT_EQ(s["memory"]["cache"], 1024);
   EXPECT_EQ(s["memory"]["usage"]["usage"], 8192);
@@ -120,8 +127,10 @@ TEST(StatsTest, V2) {
   EXPECT_EQ(s["memory"]["usage"]["failcnt"], 3);
   EXPECT_EQ(s["memory"]["swap"]["limit"], 1024);
   EXPECT_EQ(s["pids"], json({{"current", 2}, {"limit", 10}}));
-  EXPECT_EQ(s["blkio"]["ioServiceBytesRecursive"],
-            json::parse(R"([{"major":8,"minor":16,"op":"Read","value":1024},{"major":8,"minor":16,"op":"Write"},
+  EXPECT_EQ(
+      s["blkio"]["ioServiceBytesRecursive"],
+      json::parse(
+          R"([{"major":8,"minor":16,"op":"Read","value":1024},{"major":8,"minor":16,"op":"Write"},
                             {"major":8,"minor":16,"op":"Discard"}])"));
   EXPECT_EQ(s["blkio"]["ioServicedRecursive"][0]["value"], 2);
   EXPECT_EQ(s["hugetlb"], json::parse(R"({"2MB":{"failcnt":5}})"));
@@ -146,7 +155,7 @@ TEST(FsTest, MakeAndRemoveCgroupDirsReportsWhatItCreated) {
   auto top = MakeCgroupDirs(leaf);
   ASSERT_TRUE(top) << top.error().message();
   EXPECT_EQ(*top, t.path() + "/a");
-  EXPECT_EQ(*MakeCgroupDirs(leaf), "");  // already there
+  EXPECT_EQ(*MakeCgroupDirs(leaf), "");        // already there
   ASSERT_TRUE(MakeCgroupDirs(leaf + "/sub"));  // a sub-cgroup the container made
   ASSERT_TRUE(RemoveCgroupDirs(leaf, *top));
   EXPECT_FALSE(PathExists(t.path() + "/a"));
