@@ -101,7 +101,9 @@ void LifecycleBench::AddNotes() {
           "mount ns: crun 1.8.1 refuses hybrid cgroups, so the driver itself does "
           "unshare(CLONE_NEWNS), makes / rslave and runs everything in that private mount ns {}; "
           "every runtime sees the same (v1-only) cgroups and pays nothing per command for it. "
-          "The 'wrapper' row is the driver's own fork+exec+wait of busybox true, inside every time",
+          "The 'wrapper' row is the driver's own fork+exec+wait of busybox true, inside every "
+          "time. (crun, not seeing the v2 mount, writes its 'unified' cgroup as plain files into "
+          "the tmpfs under it; the driver removes them at the end.)",
           hidden));
       break;
     case MountNsMode::kPerCommand:
