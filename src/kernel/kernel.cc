@@ -4,7 +4,7 @@
 #include "kernel/sync/kernel_lock.h"
 #include "kernel/syscalls/syscall.h"
 #include "kernel/task/exec.h"
-#include "kernel/task/host_stdio_files.h"
+#include "kernel/syscalls/sys_file.h"
 
 namespace cocoon::kernel {
 
@@ -79,7 +79,12 @@ Result<int> Kernel::Run(std::shared_ptr<TaskFiles> init_files) {
 Result<int> RunSandboxed(const GuestOptions& options) {
   auto memory = TRY(MemoryFile::Create());
   auto platform = TRY(platform::NewPtracePlatform(memory->fd()));
-  auto files = TRY(HostStdioFiles::Create(options.root, {options.stdin_fd, options.stdout_fd, options.stderr_fd}));
+  std::shared_ptr<TaskFiles> files;
+  if (options.make_files) {
+    files = TRY_CTX(options.make_files(options), "kernel: setting up init's files");
+  } else {
+    files = TRY(MakeSandboxFiles(options.root, {options.stdin_fd, options.stdout_fd, options.stderr_fd}, options.cwd));
+  }
   Kernel kernel(options, std::move(memory), std::move(platform));
   return kernel.Run(std::move(files));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@ struct GuestOptions {
   int stderr_fd = 2;
   bool strace = false;             // log every guest syscall
   int strace_fd = 2;               // where --strace lines go (not owned)
+  // Builds init's files (FD table with the stdio above, root, cwd). Unset: the
+  // vfs's sandbox tree (MakeSandboxFiles: `root` read-only under a tmpfs
+  // overlay, /dev). HostStdioFiles (stdio and executables only) also fits.
+  std::function<Result<std::shared_ptr<TaskFiles>>(const GuestOptions&)> make_files;
 };
 
 // Runs argv[0] in a fresh sandbox kernel on the ptrace platform until its init

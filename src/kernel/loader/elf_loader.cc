@@ -25,7 +25,8 @@ bool ValidHeader(std::string_view image, const Elf64_Ehdr& eh) {
 
 }  // namespace
 
-int64_t LoadElf(MemoryManager& mm, std::string_view image, LoadedImage* out) {
+int64_t LoadElf(MemoryManager& mm, std::string_view image, LoadedImage* out, uint64_t dyn_base,
+                bool interpreter) {
   if (image.size() < sizeof(Elf64_Ehdr)) return -ENOEXEC;
   Elf64_Ehdr eh;
   memcpy(&eh, image.data(), sizeof(eh));
@@ -34,8 +35,15 @@ int64_t LoadElf(MemoryManager& mm, std::string_view image, LoadedImage* out) {
   memcpy(phdrs.data(), image.data() + eh.e_phoff, eh.e_phnum * sizeof(Elf64_Phdr));
 
   uint64_t lo = UINT64_MAX, hi = 0, phdr_vaddr = 0;
+  std::string interp;
   for (const auto& ph : phdrs) {
-    if (ph.p_type == PT_INTERP) return -ELIBBAD;
+    if (ph.p_type == PT_INTERP) {
+      if (interpreter || ph.p_filesz < 2 || ph.p_filesz > 4096 || ph.p_offset > image.size() ||
+          image.size() - ph.p_offset < ph.p_filesz) {
+        return -ENOEXEC;
+      }
+      interp.assign(image.data() + ph.p_offset, ph.p_filesz - 1);  // without the NUL
+    }
     if (ph.p_type == PT_PHDR) phdr_vaddr = ph.p_vaddr;
     if (ph.p_type != PT_LOAD) continue;
     if (ph.p_filesz > ph.p_memsz || ph.p_offset > image.size() || image.size() - ph.p_offset < ph.p_filesz ||
@@ -47,7 +55,7 @@ int64_t LoadElf(MemoryManager& mm, std::string_view image, LoadedImage* out) {
     if (ph.p_offset == 0 && phdr_vaddr == 0) phdr_vaddr = ph.p_vaddr + eh.e_phoff;
   }
   if (hi == 0) return -ENOEXEC;
-  const uint64_t bias = eh.e_type == ET_DYN ? kPieBase - lo : 0;
+  const uint64_t bias = eh.e_type == ET_DYN ? dyn_base - lo : 0;
   if (lo + bias < kMinGuestAddress || hi + bias > kMmapTop) return -ENOMEM;
 
   // Map every segment writable first, so the copies can go in, then protect.
@@ -81,12 +89,13 @@ int64_t LoadElf(MemoryManager& mm, std::string_view image, LoadedImage* out) {
     uint64_t start = PageDown(ph.p_vaddr + bias);
     mm.Mprotect(start, PageUp(ph.p_vaddr + bias + ph.p_memsz) - start, SegmentProt(ph.p_flags));
   }
-  mm.SetBrkStart(hi + bias);
+  if (!interpreter) mm.SetBrkStart(hi + bias);
   *out = LoadedImage{.entry = eh.e_entry + bias,
                      .phdr = phdr_vaddr + bias,
                      .phent = eh.e_phentsize,
                      .phnum = eh.e_phnum,
-                     .bias = bias};
+                     .bias = bias,
+                     .interp = std::move(interp)};
   return 0;
 }
 

@@ -38,7 +38,7 @@ class StackWriter {
 }  // namespace
 
 int64_t BuildInitialStack(MemoryManager& mm, const LoadedImage& image, const std::vector<std::string>& argv,
-                          const std::vector<std::string>& envp, const std::string& execfn) {
+                          const std::vector<std::string>& envp, const std::string& execfn, uint64_t interp_base) {
   uint64_t total = execfn.size() + 1;
   for (const auto& s : argv) total += s.size() + 1 + sizeof(uint64_t);
   for (const auto& s : envp) total += s.size() + 1 + sizeof(uint64_t);
@@ -60,7 +60,7 @@ int64_t BuildInitialStack(MemoryManager& mm, const LoadedImage& image, const std
 
   std::vector<uint64_t> auxv = {
       AT_PHDR, image.phdr,       AT_PHENT, image.phent,           AT_PHNUM,    image.phnum,
-      AT_PAGESZ, kPageSize,      AT_BASE, 0,                      AT_FLAGS,    0,
+      AT_PAGESZ, kPageSize,      AT_BASE, interp_base,                     AT_FLAGS,    0,
       AT_ENTRY, image.entry,     AT_UID, 0,                       AT_EUID,     0,
       AT_GID, 0,                 AT_EGID, 0,                      AT_SECURE,   0,
       AT_CLKTCK, static_cast<uint64_t>(sysconf(_SC_CLK_TCK)),     AT_HWCAP,    getauxval(AT_HWCAP),

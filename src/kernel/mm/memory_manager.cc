@@ -270,6 +270,14 @@ int64_t MemoryManager::Brk(uint64_t addr) {
   return static_cast<int64_t>(brk_end_);
 }
 
+std::optional<uint64_t> MemoryManager::FileOffsetOf(uint64_t addr) const {
+  auto it = vmas_.upper_bound(addr);
+  if (it == vmas_.begin()) return std::nullopt;
+  const Vma& vma = std::prev(it)->second;
+  if (addr >= vma.end) return std::nullopt;
+  return vma.FileOffset(addr);
+}
+
 void MemoryManager::Clear() {
   vmas_.clear();
   brk_start_ = brk_end_ = 0;

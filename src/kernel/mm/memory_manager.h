@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -57,6 +58,10 @@ class MemoryManager {
   int64_t CopyOut(uint64_t addr, const void* src, uint64_t len, bool force = false) const;
   // The bytes of a NUL-terminated guest string; see CopyInString in syscall.h.
   int64_t CopyInString(uint64_t addr, uint64_t max_len, std::string* out) const;
+
+  // Where guest address `addr` lives in the memory file (futex keys: the same
+  // for every process sharing the page); nullopt if unmapped.
+  std::optional<uint64_t> FileOffsetOf(uint64_t addr) const;
 
   const std::map<uint64_t, Vma>& vmas() const { return vmas_; }
   // Drops every mapping (execve).

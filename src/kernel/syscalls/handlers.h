@@ -62,6 +62,8 @@ COCOON_HANDLER(SysKill);
 COCOON_HANDLER(SysTgkill);
 COCOON_HANDLER(SysTkill);
 COCOON_HANDLER(SysSigaltstack);
+// sys_futex.cc
+COCOON_HANDLER(SysFutex);
 // sys_time.cc
 COCOON_HANDLER(SysClockGettime);
 COCOON_HANDLER(SysClockGetres);

@@ -97,6 +97,7 @@ constexpr SyscallInfo kTable[] = {
     {SYS_mlockall, "mlockall", SysMemNoop, {H}},
     {SYS_munlockall, "munlockall", SysMemNoop, {}},
     {SYS_mincore, "mincore", nullptr, {X, S, X}},
+    {SYS_fadvise64, "fadvise64", SysMemNoop, {F, I, S, I}},  // advice only
     {SYS_membarrier, "membarrier", nullptr, {I, H, I}},
     // Signals.
     {SYS_rt_sigaction, "rt_sigaction", SysRtSigaction, {G, X, X, S}},
@@ -129,7 +130,7 @@ constexpr SyscallInfo kTable[] = {
     {SYS_set_robust_list, "set_robust_list", SysSetRobustList, {X, S}},
     {SYS_get_robust_list, "get_robust_list", nullptr, {I, X, X}},
     {SYS_rseq, "rseq", nullptr, {X, S, H, H}},
-    {SYS_futex, "futex", nullptr, {X, I, I, X, X, I}},
+    {SYS_futex, "futex", SysFutex, {X, H, I, X, X, H}},
     {SYS_getuid, "getuid", SysGetIdZero, {}},
     {SYS_geteuid, "geteuid", SysGetIdZero, {}},
     {SYS_getgid, "getgid", SysGetIdZero, {}},

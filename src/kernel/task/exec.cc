@@ -73,7 +73,21 @@ int64_t ExecAt(Task& task, const std::string& path, const std::vector<std::strin
   auto mm = std::make_shared<MemoryManager>(task.kernel().memory_file());
   LoadedImage loaded;
   if (int64_t err = LoadElf(*mm, image, &loaded); err < 0) return err;
-  int64_t sp = BuildInitialStack(*mm, loaded, argv, envp, path);
+  // A dynamic program starts in its interpreter (ld.so), which finds the
+  // program through AT_PHDR/AT_ENTRY and loads its libraries with mmap.
+  uint64_t entry = loaded.entry;
+  uint64_t interp_base = 0;
+  if (!loaded.interp.empty()) {
+    std::string interp_image;
+    if (int64_t err = task.files()->ReadExecutable(loaded.interp, &interp_image); err < 0) return err;
+    LoadedImage interp;
+    if (int64_t err = LoadElf(*mm, interp_image, &interp, kInterpBase, /*interpreter=*/true); err < 0) {
+      return err == -ENOEXEC ? -ELIBBAD : err;
+    }
+    entry = interp.entry;
+    interp_base = interp.bias;
+  }
+  int64_t sp = BuildInitialStack(*mm, loaded, argv, envp, path, interp_base);
   if (sp < 0) return sp;
 
   // The point of no return: the old address space goes.
@@ -86,7 +100,7 @@ int64_t ExecAt(Task& task, const std::string& path, const std::vector<std::strin
   regs.cs = kUserCs;
   regs.ss = kUserSs;
   regs.eflags = kInitialFlags;
-  regs.rip = loaded.entry;
+  regs.rip = entry;
   regs.rsp = static_cast<uint64_t>(sp);
   regs.orig_rax = static_cast<uint64_t>(-1);
   task.set_regs(regs);

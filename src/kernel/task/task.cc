@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "kernel/kernel.h"
 #include "kernel/signal/signal.h"
+#include "kernel/sync/futex.h"
 #include "kernel/sync/kernel_lock.h"
 #include "kernel/syscalls/dispatch.h"
 #include "kernel/syscalls/syscall.h"
@@ -116,6 +117,11 @@ void Task::HandleStop(const platform::Stop& stop) {
 }
 
 void Task::TearDown() {
+  // CLONE_CHILD_CLEARTID: zero the tid word and wake its futex (pthread_join).
+  if (clear_child_tid && mm_) {
+    uint32_t zero = 0;
+    if (CopyOutObj(*this, clear_child_tid, zero) == 0) Futexes().Wake(*this, clear_child_tid, 1, ~0u);
+  }
   if (mm_) mm_->Detach();
   context_.reset();  // kills and reaps the stub
   if (vfork_done) {

@@ -84,3 +84,26 @@ TEST_F(LoaderTest, RefusesHugeArgumentLists) {
 
 }  // namespace
 }  // namespace cocoon::kernel
+
+namespace cocoon::kernel {
+namespace {
+
+TEST_F(LoaderTest, LoadsTheDynamicLoaderAsAnInterpreter) {
+  auto ld = ReadFile("/lib64/ld-linux-x86-64.so.2");
+  if (!ld) GTEST_SKIP() << "no /lib64/ld-linux-x86-64.so.2";
+  LoadedImage image;
+  ASSERT_EQ(LoadElf(*mm_, *ld, &image, kInterpBase, /*interpreter=*/true), 0);
+  EXPECT_EQ(image.bias, kInterpBase);
+  EXPECT_TRUE(image.interp.empty());
+}
+
+TEST_F(LoaderTest, ReportsTheInterpreterOfADynamicProgram) {
+  auto program = ReadFile("/bin/true");
+  if (!program) GTEST_SKIP() << "no /bin/true";
+  LoadedImage image;
+  ASSERT_EQ(LoadElf(*mm_, *program, &image), 0);
+  EXPECT_EQ(image.interp, "/lib64/ld-linux-x86-64.so.2");
+}
+
+}  // namespace
+}  // namespace cocoon::kernel
