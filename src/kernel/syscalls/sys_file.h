@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "kernel/syscalls/syscall.h"
+#include "kernel/fs/proc.h"
 #include "kernel/task/task_files.h"
 #include "kernel/vfs/fd_table.h"
 #include "kernel/vfs/vfs.h"
@@ -49,6 +50,9 @@ class VfsTaskFiles : public TaskFiles, public std::enable_shared_from_this<VfsTa
 // fds 0-2 on the host fds `stdio` (duplicated; the caller keeps its own).
 Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_root, std::array<int, 3> stdio,
                                                        const std::string& cwd = "/");
+
+// The kernel's view of its processes for procfs (sys_file_proc.cc).
+std::shared_ptr<fs::ProcSource> NewKernelProcSource();
 
 // The task's vfs files, or null while the kernel still runs on HostStdioFiles.
 VfsTaskFiles* VfsFiles(Task& task);

@@ -8,6 +8,7 @@
 #include "kernel/fs/host_fd.h"
 #include "kernel/fs/hostdir.h"
 #include "kernel/fs/overlay.h"
+#include "kernel/fs/proc.h"
 #include "kernel/fs/tmpfs.h"
 #include "kernel/sync/kernel_lock.h"
 #include "kernel/sync/wait_queue.h"
@@ -18,6 +19,21 @@
 namespace cocoon::kernel {
 
 namespace {
+
+// Mounts `fs` at `path` (created when missing) in a fresh sandbox tree.
+Result<> MountAtPath(vfs::MountNamespace& ns, const std::string& path, vfs::Ref<vfs::FileSystem> fs,
+                     uint64_t flags) {
+  vfs::PathContext ctx{ns.Root(), ns.Root(), {}};
+  if (auto made = vfs::MakeDirectory(ctx, path, 0755, 0); !made && made.error() != -EEXIST) {
+    return std::unexpected(Errorf("creating {} in the sandbox: errno {}", path, -made.error()));
+  }
+  auto target = vfs::Resolve(ctx, path, true);
+  if (!target) return std::unexpected(Errorf("resolving {} in the sandbox: errno {}", path, -target.error()));
+  if (auto mounted = ns.MountAt(*target, std::move(fs), flags); !mounted) {
+    return std::unexpected(Errorf("mounting {} in the sandbox: errno {}", path, -mounted.error()));
+  }
+  return {};
+}
 
 // A vfs Waiter for a task thread: sleeps on a kernel WaitQueue (dropping the
 // kernel lock), woken by vfs notifications (made under the kernel lock by
@@ -66,7 +82,12 @@ void PrepareToBlock(Task& task) {
   }
 }
 
-VfsTaskFiles* VfsFiles(Task& task) { return dynamic_cast<VfsTaskFiles*>(task.files()); }
+VfsTaskFiles* VfsFiles(Task& task) {
+  // Every file handler comes through here first: a cheap place to note which
+  // task this host thread runs (procfs's "self").
+  SetCurrentTaskForProc(task);
+  return dynamic_cast<VfsTaskFiles*>(task.files());
+}
 
 std::shared_ptr<TaskFiles> VfsTaskFiles::Fork(bool share) {
   if (share) return shared_from_this();
@@ -117,15 +138,9 @@ Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_r
   auto lower = TRY_CTX(fs::HostDir::Create(host_root), "sandbox root");
   auto ns = vfs::MakeRef<vfs::MountNamespace>(fs::Overlay::Create(fs::Tmpfs::Create(), lower));
   vfs::PathContext ctx{ns->Root(), ns->Root(), {}};
-  // /dev is always the sandbox's own, whatever the image has there.
-  if (auto made = vfs::MakeDirectory(ctx, "/dev", 0755, 0); !made && made.error() != -EEXIST) {
-    return std::unexpected(Errorf("creating /dev in the sandbox: errno {}", -made.error()));
-  }
-  auto dev = vfs::Resolve(ctx, "/dev", true);
-  if (!dev) return std::unexpected(Errorf("resolving /dev in the sandbox: errno {}", -dev.error()));
-  if (auto mounted = ns->MountAt(*dev, fs::MakeDevFs(), MS_NOSUID | MS_NOEXEC); !mounted) {
-    return std::unexpected(Errorf("mounting /dev in the sandbox: errno {}", -mounted.error()));
-  }
+  // /dev and /proc are always the sandbox's own, whatever the image has there.
+  TRY(MountAtPath(*ns, "/dev", fs::MakeDevFs(), MS_NOSUID | MS_NOEXEC));
+  TRY(MountAtPath(*ns, "/proc", fs::MakeProcFs(NewKernelProcSource()), MS_NOSUID | MS_NODEV | MS_NOEXEC));
   auto fds = vfs::MakeRef<vfs::FdTable>();
   for (int fd = 0; fd < 3; ++fd) {
     auto file = StdioFile(stdio[fd]);

@@ -13,6 +13,9 @@ namespace cocoon::kernel {
 // before anything that may block in the vfs.
 void PrepareToBlock(Task& task);
 
+// Records the task running on this host thread, for /proc/self and friends.
+void SetCurrentTaskForProc(Task& task);
+
 // Copies a path argument in: its length, -EFAULT or -ENAMETOOLONG.
 inline int64_t CopyInPath(Task& task, uint64_t addr, std::string* path) {
   return CopyInString(task, addr, kMaxPathLen - 1, path);

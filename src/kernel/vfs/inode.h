@@ -114,6 +114,9 @@ class FileSystem : public RefCounted {
   virtual std::string_view type() const = 0;
   // Mount options for /proc/mounts.
   virtual std::string options() const { return "rw"; }
+  // False for file systems whose names change behind the vfs's back (proc):
+  // every lookup of a cached name asks the file system again.
+  virtual bool caches_dentries() const { return true; }
 
   uint64_t dev() const { return dev_; }
   Dentry* root() const { return root_.get(); }

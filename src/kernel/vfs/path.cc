@@ -65,6 +65,15 @@ ErrOr<Ref<Dentry>> LookupDentry(const PathContext& ctx, const VirtualDentry& dir
   std::lock_guard lock(dir.inode().fs().tree_mutex());
   if (dir.dentry->deleted()) return Fail(ENOENT);
   Dentry* cached = dir.dentry->FindChild(name);
+  if (cached && !dir.inode().fs().caches_dentries()) {
+    // Revalidate: the name may have gone (a process exited). A name that is
+    // still there keeps its dentry, so open files and cwds under it stay put.
+    auto fresh = dir.inode().Lookup(name);
+    if (!fresh) {
+      dir.dentry->DetachChild(name);
+      return std::unexpected(fresh.error());
+    }
+  }
   if (!cached) {
     Ref<Inode> inode = TRY(dir.inode().Lookup(name));
     cached = dir.dentry->AddChild(std::string(name), std::move(inode));
