@@ -76,3 +76,22 @@ TEST_P(GuestTest, SameNativelyAndOnTheKernel) {
 INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello", "memory", "process", "signals", "bad_input"));
 
 }  // namespace
+
+namespace {
+
+// Static busybox: the shell, pipes, fork/exec of applets and of host binaries.
+TEST(BusyboxTest, ShellAgreesNativelyAndOnTheKernel) {
+  if (access("/bin/busybox", X_OK) != 0) GTEST_SKIP() << "no /bin/busybox (busybox-static)";
+  if (!PtraceWorks()) GTEST_SKIP() << "ptrace is not permitted here";
+  const std::string script =
+      "echo hello; busybox ls / | busybox wc -l; busybox cat /etc/passwd | busybox wc -l; "
+      "for i in 1 2 3; do echo $i; done; (exit 7); echo status $?; exit 3";
+  Outcome native = RunProgram({"/bin/busybox", "sh", "-c", script});
+  Outcome guest = RunProgram({COCOON_KERNEL_RUN, "--log=/dev/null", "/bin/busybox", "sh", "-c", script});
+  EXPECT_EQ(guest.out, native.out);
+  EXPECT_EQ(guest.err, native.err);
+  EXPECT_EQ(guest.status, 3);
+  EXPECT_EQ(native.status, 3);
+}
+
+}  // namespace
