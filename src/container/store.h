@@ -40,6 +40,9 @@ class Lock {
  public:
   Lock() = default;
   explicit Lock(UniqueFd fd) : fd_(std::move(fd)) {}
+  // A forked child shares the lock (flock belongs to the open file): it
+  // must drop its copy, or the lock outlives the command.
+  void CloseInChild() { fd_.reset(); }
 
  private:
   UniqueFd fd_;

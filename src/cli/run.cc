@@ -1,0 +1,47 @@
+// cocoon run [flags] ID: create, start, wait for the exit, delete; the exit
+// status is the container's.
+#include <unistd.h>
+
+#include "base/log.h"
+#include "cli/command.h"
+#include "native/lifecycle.h"
+#include "native/signal_forwarder.h"
+
+namespace cocoon::cli {
+namespace {
+
+struct RunOptions {
+  native::CreateOptions create;
+  bool detach = false;
+  bool keep = false;
+};
+
+Result<int> Run(const Cli& cli, RunOptions& o) {
+  o.create.bundle = AbsolutePath(o.create.bundle);
+  if (!o.create.pid_file.empty()) o.create.pid_file = AbsolutePath(o.create.pid_file);
+  o.create.keep_console = !o.detach && o.create.console_socket.empty();
+  container::Store store = cli.store();
+  native::Created created = TRY(native::Create(store, o.create));
+  if (auto started = native::Start(store, o.create.id); !started) {
+    (void)native::Delete(store, o.create.id, true);
+    return std::unexpected(started.error());
+  }
+  if (o.detach) return 0;
+  auto status = native::ForwardSignalsAndWait(created.record.pid, created.console.get());
+  if (!o.keep) {
+    if (auto deleted = native::Delete(store, o.create.id, true); !deleted) log::Warn("{}", deleted.error().message());
+  }
+  return status;
+}
+
+}  // namespace
+
+void RegisterRun(Cli& cli) {
+  auto options = std::make_shared<RunOptions>();
+  auto* sub = cli.Add("run", "create and run a container", [&cli, options] { return Run(cli, *options); });
+  AddCreateFlags(sub, options->create);
+  sub->add_flag("-d,--detach", options->detach, "do not wait for the container to exit");
+  sub->add_flag("--keep", options->keep, "do not delete the container after it exits");
+}
+
+}  // namespace cocoon::cli
