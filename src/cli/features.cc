@@ -4,6 +4,7 @@
 #include "linux/capabilities.h"
 #include "linux/lsm.h"
 #include "native/namespaces.h"
+#include "rootfs/mount_options.h"
 
 namespace cocoon::cli {
 namespace {
@@ -16,6 +17,7 @@ nlohmann::ordered_json Features() {
   out["ociVersionMin"] = "1.0.0";
   out["ociVersionMax"] = "1.2.0";
   out["hooks"] = kHooks;
+  out["mountOptions"] = rootfs::KnownMountOptions();
   nlohmann::ordered_json linux;
   auto namespaces = nlohmann::json::array();
   for (const auto& kind : native::AllNamespaces()) namespaces.push_back(kind.type);

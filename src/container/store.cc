@@ -64,7 +64,7 @@ Result<Lock> Store::CreateAndLock(const std::string& id) {
   TRY(ValidateId(id));
   TRY(MakeDirs(root_, 0711));
   if (::mkdir(Dir(id).c_str(), 0711) < 0) {
-    if (errno == EEXIST) return std::unexpected(Errorf("container with id exists: {}", id));
+    if (errno == EEXIST) return std::unexpected(Errorf("container with id \"{}\" already exists", id));
     return std::unexpected(ErrnoError("mkdir " + Dir(id)));
   }
   return LockDir(id);

@@ -23,7 +23,7 @@ Result<Console> SetupConsole(const std::optional<oci::ConsoleSize>& size);
 // Connects to the unix socket at `path` and sends `master` with SCM_RIGHTS,
 // the pty's name as the message, as runc does.
 Result<> SendToConsoleSocket(const std::string& path, int master);
-// Checks that the console socket exists before anything is created.
+// Connects to the console socket (one connection: the listener accepts one).
 Result<UniqueFd> ConnectConsoleSocket(const std::string& path);
 
 // Copies between our stdio and `master` until the master hangs up; puts our

@@ -93,12 +93,28 @@ Result<CreatePlan> Plan(const CreateOptions& options) {
   if (plan.spec.process->terminal && options.console_socket.empty() && !options.keep_console)
     return std::unexpected(MakeError(
         "cannot allocate tty if cocoon will detach without setting console socket (--console-socket)"));
-  if (!options.console_socket.empty()) TRY(ConnectConsoleSocket(options.console_socket));
+  if (!options.console_socket.empty()) {
+    // Checked without connecting: the listener accepts exactly one connection.
+    struct stat st;
+    if (::stat(options.console_socket.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode))
+      return std::unexpected(Errorf("--console-socket {}: not a unix socket", options.console_socket));
+  }
   plan.rootfs = AbsoluteRootfs(plan.spec, options.bundle);
   std::string cgroups_path = plan.spec.linux ? plan.spec.linux->cgroups_path : "";
   plan.cgroup = TRY(cgroup::Manager::Create(cgroups_path, options.id));
   plan.resources = ResourcesWithDevices(plan.spec);
   return plan;
+}
+
+// The host uid and gid that container root maps to (0 without a user namespace).
+std::pair<uid_t, gid_t> ContainerRootOnHost(const oci::Spec& spec) {
+  auto host_of_root = [](const std::vector<oci::IdMapping>& maps) -> uint32_t {
+    for (const auto& m : maps)
+      if (m.container_id == 0 && m.size > 0) return m.host_id;
+    return 0;
+  };
+  if (!spec.linux) return {0, 0};
+  return {host_of_root(spec.linux->uid_mappings), host_of_root(spec.linux->gid_mappings)};
 }
 
 std::string OwnerName() {
@@ -249,6 +265,9 @@ Result<Created> Create(container::Store& store, const CreateOptions& options) {
 
   std::string fifo = store.FifoPath(options.id);
   if (::mkfifo(fifo.c_str(), 0622) < 0) return std::unexpected(ErrnoError("mkfifo " + fifo));
+  // Owned by the container's root, who opens it for writing (runc does the same).
+  if (auto owner = ContainerRootOnHost(plan.spec); ::chown(fifo.c_str(), owner.first, owner.second) < 0)
+    return std::unexpected(ErrnoError("chown " + fifo));
   UniqueFd fifo_fd = TRY(OpenFile(fifo, O_PATH));
   auto [ours, theirs] = TRY(SyncSocket::Pair());
 

@@ -84,6 +84,14 @@ auto Find(const Table& table, std::string_view name) -> const typename Table::va
 
 }  // namespace
 
+std::vector<std::string> KnownMountOptions() {
+  std::vector<std::string> names;
+  for (const auto& o : kFlagOptions) names.emplace_back(o.name);
+  for (const auto& o : kPropagationOptions) names.emplace_back(o.name);
+  names.emplace_back("tmpcopyup");
+  return names;
+}
+
 bool MountOptions::IsBind() const { return (flags & MS_BIND) != 0; }
 bool MountOptions::IsRecursive() const { return (flags & MS_REC) != 0; }
 

@@ -26,6 +26,9 @@ struct MountOptions {
 // contradicting options wins, as with mount(8). Unknown options go to `data` untouched.
 MountOptions ParseMountOptions(const std::vector<std::string>& options);
 
+// Every option name the tables know (flags, propagation, tmpcopyup), for `features`.
+std::vector<std::string> KnownMountOptions();
+
 // "shared", "rslave", ... as the flags of a propagation-only mount(2) call.
 // Used for linux.rootfsPropagation, where an unknown name is an error.
 Result<unsigned long> ParsePropagation(std::string_view name);

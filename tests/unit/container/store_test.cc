@@ -1,6 +1,7 @@
 // Tests for the container metadata store.
 #include "container/store.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,7 +57,7 @@ TEST_F(StoreTest, DuplicateIdIsRejected) {
   ASSERT_TRUE(store.CreateAndLock("dup"));
   auto again = store.CreateAndLock("dup");
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().message(), "container with id exists: dup");
+  EXPECT_EQ(again.error().message(), "container with id \"dup\" already exists");
 }
 
 TEST_F(StoreTest, MissingContainerDoesNotExist) {
@@ -97,6 +98,7 @@ TEST_F(StoreTest, LockSerializesProcesses) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
+    lock->CloseInChild();  // a forked copy would hold the lock for us
     Store other(dir_);
     auto taken = other.LockExisting("locked");  // blocks until the parent unlocks
     char c = taken ? 'y' : 'n';
