@@ -48,11 +48,6 @@ struct CreatePlan {
   oci::Resources resources;
 };
 
-std::string AbsoluteRootfs(const oci::Spec& spec, const std::string& bundle) {
-  const std::string& path = spec.root->path;
-  return path.starts_with('/') ? path : bundle + "/" + path;
-}
-
 Result<> ValidateProcess(const oci::Spec& spec) {
   const oci::Process& process = *spec.process;
   if (process.capabilities) TRY(linux::ValidateCapabilities(*process.capabilities));
@@ -99,7 +94,7 @@ Result<CreatePlan> Plan(const CreateOptions& options) {
     if (::stat(options.console_socket.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode))
       return std::unexpected(Errorf("--console-socket {}: not a unix socket", options.console_socket));
   }
-  plan.rootfs = AbsoluteRootfs(plan.spec, options.bundle);
+  plan.rootfs = oci::RootfsPath(plan.spec, options.bundle);
   std::string cgroups_path = plan.spec.linux ? plan.spec.linux->cgroups_path : "";
   plan.cgroup = TRY(cgroup::Manager::Create(cgroups_path, options.id));
   plan.resources = ResourcesWithDevices(plan.spec);
