@@ -82,4 +82,12 @@ bool PathExists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+Result<std::string> ReadLink(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
+  if (n < 0) return std::unexpected(ErrnoError("readlink " + path));
+  if (static_cast<size_t>(n) == sizeof(buf)) return std::unexpected(Errorf("readlink {}: target too long", path));
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 }  // namespace cocoon

@@ -21,5 +21,7 @@ Result<UniqueFd> OpenFile(const std::string& path, int flags, mode_t mode = 0);
 // mkdir -p.
 Result<> MakeDirs(const std::string& path, mode_t mode = 0755);
 bool PathExists(const std::string& path);
+// The target of the symlink at `path`.
+Result<std::string> ReadLink(const std::string& path);
 
 }  // namespace cocoon

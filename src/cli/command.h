@@ -19,6 +19,7 @@ struct GlobalOptions {
   bool debug = false;
   bool systemd_cgroup = false;
   std::string platform = "native";
+  bool strace = false;  // sandboxed containers: log every guest syscall
 };
 
 // A command's action: returns the process exit status, or an error that main
@@ -50,6 +51,12 @@ void RegisterPauseResume(Cli& cli);
 void RegisterEvents(Cli& cli);
 void RegisterUpdate(Cli& cli);
 void RegisterFeatures(Cli& cli);
+void RegisterBoot(Cli& cli);
+void RegisterDo(Cli& cli);
+
+// Whether the existing container `id` runs in a sandbox (false when it does
+// not exist: the native path then reports that).
+bool Sandboxed(const Cli& cli, const std::string& id);
 
 // An absolute path for `path` ("" means the current directory).
 std::string AbsolutePath(const std::string& path);
@@ -60,9 +67,16 @@ void PrintLine(const std::string& text);
 
 namespace cocoon::native {
 struct CreateOptions;
+struct Created;
 }
 
 namespace cocoon::cli {
 // The flags `create` and `run` share; `id` is the positional container id.
 void AddCreateFlags(CLI::App* sub, native::CreateOptions& options);
+// create on the platform the flags and the bundle's annotation select.
+Result<native::Created> CreateOnPlatform(const Cli& cli, container::Store& store, const native::CreateOptions& options);
+// create, start and (unless `detach`) wait for the exit, then delete unless
+// `keep`; returns the container's exit status.
+Result<int> RunContainer(const Cli& cli, container::Store& store, const native::CreateOptions& options, bool detach,
+                         bool keep);
 }  // namespace cocoon::cli

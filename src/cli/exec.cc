@@ -5,6 +5,7 @@
 #include "base/file.h"
 #include "cli/command.h"
 #include "native/lifecycle.h"
+#include "sandbox/lifecycle.h"
 #include "oci/parse.h"
 
 namespace cocoon::cli {
@@ -74,6 +75,7 @@ Result<int> RunExec(const Cli& cli, const ExecFlags& f, const std::vector<std::s
   options.pid_file = f.pid_file.empty() ? "" : AbsolutePath(f.pid_file);
   options.detach = f.detach;
   options.preserve_fds = f.preserve_fds;
+  if (sandbox::IsSandboxed(record.platform)) return sandbox::Exec(store, f.id, options);
   return native::Exec(store, f.id, options);
 }
 

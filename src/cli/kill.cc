@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "linux/signals.h"
 #include "native/lifecycle.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 
@@ -16,7 +17,8 @@ void RegisterKill(Cli& cli) {
   auto* sub = cli.Add("kill", "send a signal to a container", [&cli, o]() -> Result<int> {
     int signal = TRY(linux::ParseSignal(o->signal));
     container::Store store = cli.store();
-    TRY(native::Kill(store, o->id, signal, o->all));
+    TRY(Sandboxed(cli, o->id) ? sandbox::Kill(store, o->id, signal, o->all)
+                              : native::Kill(store, o->id, signal, o->all));
     return 0;
   });
   sub->add_option("id", o->id, "container id")->required();

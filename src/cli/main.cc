@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 namespace {
@@ -19,7 +20,9 @@ void AddGlobalFlags(Cli& cli) {
       ->check(CLI::IsMember({"text", "json"}));
   cli.app.add_flag("--debug", g.debug, "log debug messages");
   cli.app.add_flag("--systemd-cgroup", g.systemd_cgroup, "use systemd to manage cgroups (not supported)");
-  cli.app.add_option("--platform", g.platform, "where containers run: native")->capture_default_str();
+  cli.app.add_option("--platform", g.platform, "where containers run: native or ptrace (a sandbox)")
+      ->capture_default_str();
+  cli.app.add_flag("--strace", g.strace, "sandboxed containers: log every guest syscall");
   // Flags runc accepts that change nothing here.
   cli.app.add_option("--criu", "path to criu (unused)");
   cli.app.add_option("--rootless", "ignored: rootless mode is detected");
@@ -36,8 +39,9 @@ Result<> ApplyGlobalFlags(const GlobalOptions& g) {
   log::SetLevel(g.debug ? log::Level::kDebug : g.log.empty() ? log::Level::kError : log::Level::kInfo);
   if (g.systemd_cgroup)
     return std::unexpected(MakeError("--systemd-cgroup is not supported: use cgroupfs (e.g. podman --cgroup-manager cgroupfs)"));
-  if (g.platform != "native")
-    return std::unexpected(Errorf("--platform: unknown platform \"{}\" (available: native)", g.platform));
+  if (!sandbox::KnownPlatform(g.platform))
+    return std::unexpected(
+        Errorf("--platform: unknown platform \"{}\" (available: {})", g.platform, sandbox::PlatformNames()));
   return {};
 }
 
@@ -77,6 +81,8 @@ int main(int argc, char** argv) {
   RegisterEvents(cli);
   RegisterUpdate(cli);
   RegisterFeatures(cli);
+  RegisterBoot(cli);
+  RegisterDo(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include "cgroup/manager.h"
 #include "cli/command.h"
 #include "container/status.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 namespace {
@@ -64,6 +65,24 @@ Result<std::string> FilterPsOutput(const std::string& text, const std::set<pid_t
   return out;
 }
 
+// The guest's processes, as the sandbox's kernel lists them.
+Result<int> PrintSandboxPs(container::Store& store, const std::string& id, const std::string& format) {
+  nlohmann::json processes = TRY(sandbox::Ps(store, id));
+  if (format == "json") {
+    std::vector<int> pids;
+    for (const auto& p : processes) pids.push_back(p.value("pid", 0));
+    PrintLine(nlohmann::json(pids).dump());
+    return 0;
+  }
+  std::string table = fmt::format("{:>5} {:>5} {:>5} {:>4} {}\n", "PID", "PPID", "PGID", "STAT", "CMD");
+  for (const auto& p : processes) {
+    table += fmt::format("{:>5} {:>5} {:>5} {:>4} {}\n", p.value("pid", 0), p.value("ppid", 0), p.value("pgid", 0),
+                         p.value("state", "?"), p.value("cmd", ""));
+  }
+  std::fputs(table.c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 void RegisterPs(Cli& cli) {
@@ -79,6 +98,7 @@ void RegisterPs(Cli& cli) {
       container::Lock lock = TRY(store.LockExisting(o->id));
       record = TRY(store.Load(o->id));
     }
+    if (sandbox::IsSandboxed(record.platform)) return PrintSandboxPs(store, o->id, o->format);
     auto cgroup = TRY(cgroup::Manager::Load(record.cgroup));
     std::vector<pid_t> pids = TRY(cgroup->Pids());
     if (o->format == "json") {

@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "native/lifecycle.h"
 #include "native/signal_forwarder.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 namespace {
@@ -21,20 +22,29 @@ Result<int> Run(const Cli& cli, RunOptions& o) {
   if (!o.create.pid_file.empty()) o.create.pid_file = AbsolutePath(o.create.pid_file);
   o.create.keep_console = !o.detach && o.create.console_socket.empty();
   container::Store store = cli.store();
-  native::Created created = TRY(native::Create(store, o.create));
-  if (auto started = native::Start(store, o.create.id); !started) {
-    (void)native::Delete(store, o.create.id, true);
-    return std::unexpected(started.error());
-  }
-  if (o.detach) return 0;
-  auto status = native::ForwardSignalsAndWait(created.record.pid, created.console.get());
-  if (!o.keep) {
-    if (auto deleted = native::Delete(store, o.create.id, true); !deleted) log::Warn("{}", deleted.error().message());
-  }
-  return status;
+  return RunContainer(cli, store, o.create, o.detach, o.keep);
 }
 
 }  // namespace
+
+Result<int> RunContainer(const Cli& cli, container::Store& store, const native::CreateOptions& options, bool detach,
+                         bool keep) {
+  native::Created created = TRY(CreateOnPlatform(cli, store, options));
+  bool sandboxed = sandbox::IsSandboxed(created.record.platform);
+  auto started = sandboxed ? sandbox::Start(store, options.id) : native::Start(store, options.id);
+  if (!started) {
+    (void)native::Delete(store, options.id, true);
+    return std::unexpected(started.error());
+  }
+  if (detach) return 0;
+  // Both a native init and a sandbox are our children; a sandbox relays the
+  // signals we forward to the guest's init and exits with its status.
+  auto status = native::ForwardSignalsAndWait(created.record.pid, created.console.get());
+  if (!keep) {
+    if (auto deleted = native::Delete(store, options.id, true); !deleted) log::Warn("{}", deleted.error().message());
+  }
+  return status;
+}
 
 void RegisterRun(Cli& cli) {
   auto options = std::make_shared<RunOptions>();

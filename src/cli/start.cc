@@ -1,6 +1,7 @@
 // cocoon start ID: let a created container run its process.
 #include "cli/command.h"
 #include "native/lifecycle.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 
@@ -8,7 +9,7 @@ void RegisterStart(Cli& cli) {
   auto id = std::make_shared<std::string>();
   auto* sub = cli.Add("start", "start a created container", [&cli, id]() -> Result<int> {
     container::Store store = cli.store();
-    TRY(native::Start(store, *id));
+    TRY(Sandboxed(cli, *id) ? sandbox::Start(store, *id) : native::Start(store, *id));
     return 0;
   });
   sub->add_option("id", *id, "container id")->required();

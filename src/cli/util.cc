@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "sandbox/lifecycle.h"
 
 namespace cocoon::cli {
 
@@ -13,6 +14,11 @@ std::string AbsolutePath(const std::string& path) {
   if (!::getcwd(cwd, sizeof cwd)) return path;
   if (path.empty() || path == ".") return cwd;
   return std::string(cwd) + "/" + path;
+}
+
+bool Sandboxed(const Cli& cli, const std::string& id) {
+  auto record = cli.store().Load(id);
+  return record && sandbox::IsSandboxed(record->platform);
 }
 
 void PrintLine(const std::string& text) {

@@ -2,6 +2,7 @@
 // the platform, the pid namespace (task and process tables), the guest's stdio.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -48,10 +49,40 @@ class Kernel {
   // Starts init and waits for the sandbox to end. Call once, without the kernel lock.
   Result<int> Run(std::shared_ptr<TaskFiles> init_files);
 
+  // The control side (called from host threads that are not tasks, without
+  // the kernel lock). Spawn starts a process running argv[0], looked up on
+  // the PATH of `envp` when it has no '/'. The first one is init (pid 1);
+  // later ones have no guest parent, and WaitProcess reaps them.
+  Result<int> Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                    std::shared_ptr<TaskFiles> files);
+  // Blocks until process `pid` has exited; returns its wait status.
+  Result<int> WaitProcess(int pid);
+  // Blocks until every task has exited (init died); returns init's shell status.
+  int WaitAll();
+  // Sends `signo` to process `pid` from outside the pid namespace, or to every
+  // process when pid is 0. Init ignores signals it has no handler for, except
+  // SIGKILL and SIGSTOP, as Linux's pid-namespace init does.
+  Result<> Signal(int pid, int signo);
+  struct ProcessInfo {
+    int pid = 0;
+    int ppid = 0;
+    int pgid = 0;
+    int threads = 0;
+    char state = 'S';  // R, S, T (stopped), Z (zombie)
+    std::string name;
+  };
+  std::vector<ProcessInfo> ListProcesses();
+  // Every task's tid, group, signal masks and state, for debugging.
+  std::string DumpTasks();
+  // Files for a new process that shares init's mount namespace.
+  std::shared_ptr<TaskFiles> init_files() { return init_files_; }
+
   const GuestOptions& options() const { return options_; }
   MemoryFile& memory_file() { return *memory_; }
   platform::Platform& platform() { return *platform_; }
-  bool strace() const { return options_.strace; }
+  bool strace() const { return strace_.load(std::memory_order_relaxed); }
+  // The control RPC's `logging` method turns --strace on and off at run time.
+  void set_strace(bool on) { strace_ = on; }
 
   // The pid namespace. Everything below needs the kernel lock.
   int AllocatePid();
@@ -78,6 +109,9 @@ class Kernel {
   int live_tasks_ = 0;
   std::condition_variable_any all_exited_;
   std::optional<int> init_status_;
+  std::condition_variable_any process_exited_;
+  std::shared_ptr<TaskFiles> init_files_;
+  std::atomic<bool> strace_;
 };
 
 // The exit status a shell shows for a wait status: the code, or 128+signal.

@@ -29,6 +29,7 @@
 #include "native/init.h"
 #include "native/lifecycle.h"
 #include "native/namespaces.h"
+#include "native/plan.h"
 #include "oci/hooks.h"
 #include "oci/parse.h"
 #include "oci/validate.h"
@@ -38,15 +39,6 @@ namespace {
 
 using container::Record;
 using container::Status;
-
-// Everything decided before the first fork.
-struct CreatePlan {
-  oci::Spec spec;
-  NamespacePlan namespaces;
-  std::string rootfs;
-  std::unique_ptr<cgroup::Manager> cgroup;
-  oci::Resources resources;
-};
 
 Result<> ValidateProcess(const oci::Spec& spec) {
   const oci::Process& process = *spec.process;
@@ -78,7 +70,9 @@ oci::Resources ResourcesWithDevices(const oci::Spec& spec) {
   return resources;
 }
 
-Result<CreatePlan> Plan(const CreateOptions& options) {
+}  // namespace
+
+Result<CreatePlan> PlanCreate(const CreateOptions& options) {
   CreatePlan plan;
   plan.spec = TRY(oci::LoadSpec(options.bundle));
   TRY(oci::ValidateSpec(plan.spec, options.bundle));
@@ -100,6 +94,8 @@ Result<CreatePlan> Plan(const CreateOptions& options) {
   plan.resources = ResourcesWithDevices(plan.spec);
   return plan;
 }
+
+namespace {
 
 // The host uid and gid that container root maps to (0 without a user namespace).
 std::pair<uid_t, gid_t> ContainerRootOnHost(const oci::Spec& spec) {
@@ -185,6 +181,8 @@ Result<pid_t> EnterNamespacesAndCloneInit(const CreatePlan& plan, const SyncSock
   ::_exit(0);
 }
 
+}  // namespace
+
 Result<> RunRuntimeHooks(const oci::Spec& spec, const Record& record) {
   if (!spec.hooks) return {};
   std::string state = container::HookState(record, Status::kCreating).dump();
@@ -192,6 +190,8 @@ Result<> RunRuntimeHooks(const oci::Spec& spec, const Record& record) {
   TRY(oci::RunHooks(spec.hooks->create_runtime, state, "createRuntime"));
   return {};
 }
+
+namespace {
 
 // The runtime's half of the conversation with the intermediate and init.
 Result<> Converse(const CreatePlan& plan, const CreateOptions& options, const container::Store& store,
@@ -228,6 +228,8 @@ Result<> Converse(const CreatePlan& plan, const CreateOptions& options, const co
   }
 }
 
+}  // namespace
+
 // Undoes a failed create: the init and anything it started, the cgroup, the state.
 void CleanUpFailedCreate(const container::Store& store, const CreatePlan& plan, const Record& record) {
   if (record.pid > 0) {
@@ -241,11 +243,7 @@ void CleanUpFailedCreate(const container::Store& store, const CreatePlan& plan, 
   (void)store.Remove(record.id);
 }
 
-}  // namespace
-
-Result<Created> Create(container::Store& store, const CreateOptions& options) {
-  CreatePlan plan = TRY(Plan(options));
-  container::Lock lock = TRY(store.CreateAndLock(options.id));
+Record NewRecord(const CreateOptions& options, const CreatePlan& plan) {
   Record record;
   record.id = options.id;
   record.bundle = options.bundle;
@@ -255,6 +253,13 @@ Result<Created> Create(container::Store& store, const CreateOptions& options) {
   record.cgroup = plan.cgroup->Save();
   record.spec = oci::SpecToJson(plan.spec);
   record.annotations = plan.spec.annotations;
+  return record;
+}
+
+Result<Created> Create(container::Store& store, const CreateOptions& options) {
+  CreatePlan plan = TRY(PlanCreate(options));
+  container::Lock lock = TRY(store.CreateAndLock(options.id));
+  Record record = NewRecord(options, plan);
   ScopeGuard cleanup([&] { CleanUpFailedCreate(store, plan, record); });
   TRY(store.Save(record));
 

@@ -50,6 +50,11 @@ class VfsTaskFiles : public TaskFiles, public std::enable_shared_from_this<VfsTa
 // fds 0-2 on the host fds `stdio` (duplicated; the caller keeps its own).
 Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_root, std::array<int, 3> stdio,
                                                        const std::string& cwd = "/");
+// The same tree over any `lower` root file system (hostdir, the gofer's).
+Result<vfs::Ref<vfs::MountNamespace>> MakeSandboxMounts(vfs::Ref<vfs::FileSystem> lower);
+// Files for one process in `mounts`: fds 0-2 on `stdio` (duplicated), cwd `cwd`.
+Result<std::shared_ptr<VfsTaskFiles>> MakeProcessFiles(vfs::Ref<vfs::MountNamespace> mounts, std::array<int, 3> stdio,
+                                                       const std::string& cwd);
 
 // The kernel's view of its processes for procfs (sys_file_proc.cc).
 std::shared_ptr<fs::ProcSource> NewKernelProcSource();

@@ -133,14 +133,17 @@ int64_t VfsTaskFiles::ReadForMmap(int fd, uint64_t offset, uint64_t len, std::st
   return 0;
 }
 
-Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_root, std::array<int, 3> stdio,
-                                                       const std::string& cwd) {
-  auto lower = TRY_CTX(fs::HostDir::Create(host_root), "sandbox root");
-  auto ns = vfs::MakeRef<vfs::MountNamespace>(fs::Overlay::Create(fs::Tmpfs::Create(), lower));
-  vfs::PathContext ctx{ns->Root(), ns->Root(), {}};
+Result<vfs::Ref<vfs::MountNamespace>> MakeSandboxMounts(vfs::Ref<vfs::FileSystem> lower) {
+  auto ns = vfs::MakeRef<vfs::MountNamespace>(fs::Overlay::Create(fs::Tmpfs::Create(), std::move(lower)));
   // /dev and /proc are always the sandbox's own, whatever the image has there.
   TRY(MountAtPath(*ns, "/dev", fs::MakeDevFs(), MS_NOSUID | MS_NOEXEC));
   TRY(MountAtPath(*ns, "/proc", fs::MakeProcFs(NewKernelProcSource()), MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  return ns;
+}
+
+Result<std::shared_ptr<VfsTaskFiles>> MakeProcessFiles(vfs::Ref<vfs::MountNamespace> ns, std::array<int, 3> stdio,
+                                                       const std::string& cwd) {
+  vfs::PathContext ctx{ns->Root(), ns->Root(), {}};
   auto fds = vfs::MakeRef<vfs::FdTable>();
   for (int fd = 0; fd < 3; ++fd) {
     auto file = StdioFile(stdio[fd]);
@@ -152,6 +155,13 @@ Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_r
     return std::unexpected(Errorf("cwd {} in the sandbox: errno {}", cwd, -changed.error()));
   }
   return std::make_shared<VfsTaskFiles>(std::move(ns), std::move(fds), std::move(fsctx));
+}
+
+Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_root, std::array<int, 3> stdio,
+                                                       const std::string& cwd) {
+  auto lower = TRY_CTX(fs::HostDir::Create(host_root), "sandbox root");
+  auto ns = TRY(MakeSandboxMounts(std::move(lower)));
+  return MakeProcessFiles(std::move(ns), stdio, cwd);
 }
 
 }  // namespace cocoon::kernel
