@@ -28,9 +28,9 @@ endfunction()
 # Modules that exist only once their folder does (the sandbox, later stages).
 function(cocoon_optional_modules)
   foreach(spec "control;cocoon_base"
-               "gofer;cocoon_base"
+               "gofer;cocoon_linux"
                "platform;cocoon_base"
-               "kernel;cocoon_platform"
+               "kernel;cocoon_platform;cocoon_gofer"
                "sandbox;cocoon_native;cocoon_control;cocoon_kernel")
     list(GET spec 0 name)
     list(SUBLIST spec 1 -1 deps)
