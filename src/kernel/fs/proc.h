@@ -33,7 +33,7 @@ class ProcSource {
 };
 
 // The per-process and top-level names procfs lists, as data.
-inline constexpr std::string_view kProcProcessFiles[] = {"stat", "status", "cmdline", "maps", "environ"};
+inline constexpr std::string_view kProcProcessFiles[] = {"stat", "status", "cmdline", "comm", "maps", "environ"};
 inline constexpr std::string_view kProcProcessLinks[] = {"exe", "cwd", "root"};
 inline constexpr std::string_view kProcGlobalFiles[] = {"meminfo", "cpuinfo", "uptime", "loadavg", "mounts",
                                                         "filesystems", "version"};

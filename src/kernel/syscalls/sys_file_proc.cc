@@ -1,6 +1,7 @@
 // The kernel's side of /proc: what procfs shows about the sandbox's
 // processes, read from the kernel's tables (callers hold the kernel lock:
 // procfs is only read from syscall handlers).
+#include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
@@ -39,16 +40,23 @@ class KernelProcSource : public fs::ProcSource {
     ThreadGroup* g = TRY(Group(pid));
     if (name == "stat") return Stat(*g);
     if (name == "status") return Status(*g);
-    if (name == "cmdline") return g->zombie ? std::string() : g->name + std::string(1, '\0');
-    if (name == "maps" || name == "environ") return std::string();  // not tracked yet
+    if (name == "cmdline") return g->zombie ? std::string() : g->cmdline;
+    if (name == "environ") return g->zombie ? std::string() : g->environ;
+    if (name == "comm") return g->name + "\n";
+    if (name == "maps") return Maps(*g);
     return vfs::Fail(ENOENT);
   }
 
   vfs::ErrOr<std::string> ProcessLink(int pid, std::string_view name) override {
+    if (name == "exe") {
+      ThreadGroup* g = TRY(Group(pid));
+      if (g->zombie || g->exe.empty()) return vfs::Fail(ENOENT);
+      return g->exe;
+    }
     VfsTaskFiles* files = TRY(FilesOf(pid));
     if (name == "cwd") return vfs::PathOf(files->fs().root(), files->fs().cwd());
     if (name == "root") return vfs::PathOf(files->fs().root(), files->fs().root());
-    return vfs::Fail(ENOENT);  // exe: the executable's location is not recorded yet
+    return vfs::Fail(ENOENT);
   }
 
   vfs::ErrOr<std::vector<int>> Fds(int pid) override {
@@ -107,6 +115,20 @@ class KernelProcSource : public fs::ProcSource {
   }
 
   // /proc/<pid>/stat: 52 fields, times and memory not accounted yet.
+  // One line per VMA, in Linux's layout (anonymous memory has no device or inode).
+  static std::string Maps(const ThreadGroup& g) {
+    std::string out;
+    if (g.zombie || g.tasks.empty()) return out;
+    for (const auto& [start, vma] : g.tasks.front()->mm().vmas()) {
+      std::string line = fmt::format("{:08x}-{:08x} {}{}{}{} {:08x} 00:00 0", vma.start, vma.end,
+                                     (vma.prot & PROT_READ) ? 'r' : '-', (vma.prot & PROT_WRITE) ? 'w' : '-',
+                                     (vma.prot & PROT_EXEC) ? 'x' : '-', vma.shared ? 's' : 'p', 0);
+      if (!vma.name.empty()) line += std::string(line.size() < 73 ? 73 - line.size() : 1, ' ') + vma.name;
+      out += line + "\n";
+    }
+    return out;
+  }
+
   std::string Stat(const ThreadGroup& g) {
     std::string out = fmt::format("{} ({}) {} {} {} {} 0 -1 4194304", g.pid, g.name, State(g), ParentPid(g),
                                   g.pgid, g.sid);

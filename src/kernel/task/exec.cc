@@ -109,7 +109,13 @@ int64_t ExecAt(Task& task, const std::string& path, const std::vector<std::strin
   }
   task.altstack() = {.ss_sp = nullptr, .ss_flags = SS_DISABLE, .ss_size = 0};
   task.files()->OnExec();
-  task.group().name = BaseName(path);
+  ThreadGroup& group = task.group();
+  group.name = BaseName(path).substr(0, 15);  // TASK_COMM_LEN - 1, as Linux truncates it
+  group.cmdline.clear();
+  for (const auto& arg : argv) group.cmdline.append(arg).push_back('\0');
+  group.environ.clear();
+  for (const auto& var : envp) group.environ.append(var).push_back('\0');
+  group.exe = path;
   task.clear_child_tid = 0;
   if (task.vfork_done) {
     *task.vfork_done = true;

@@ -60,6 +60,10 @@ class ThreadGroup {
   WaitQueue child_events;     // a child exited, stopped or continued
   WaitQueue stop_events;      // this group was continued (or killed)
   std::string name;           // comm
+  // What execve was given, for /proc/<pid>/{cmdline,environ,exe}.
+  std::string cmdline;        // the arguments, each ended by a NUL
+  std::string environ;        // the environment, the same way
+  std::string exe;            // the program's path
 };
 
 class Task : public std::enable_shared_from_this<Task> {
