@@ -73,6 +73,29 @@ TEST_P(GuestTest, SameNativelyAndOnTheKernel) {
   EXPECT_EQ(guest.status, native.status);
 }
 
+// The same through the real binary: a sandbox (cocoon boot, confined, under
+// its seccomp filter) started by `cocoon --platform=ptrace do`.
+Outcome RunInSandbox(const std::vector<std::string>& argv) {
+  char root[] = "/tmp/cocoon_guest_root_XXXXXX";
+  if (!mkdtemp(root)) return {};
+  std::vector<std::string> command{COCOON_BINARY, "--root", root, "--platform=ptrace", "do"};
+  command.insert(command.end(), argv.begin(), argv.end());
+  Outcome o = RunProgram(command);
+  rmdir(root);
+  return o;
+}
+
+TEST_P(GuestTest, SameNativelyAndInTheSandbox) {
+  if (geteuid() != 0) GTEST_SKIP() << "a sandbox needs root (namespaces, cgroups)";
+  if (!PtraceWorks()) GTEST_SKIP() << "ptrace is not permitted here";
+  std::string program = std::string(COCOON_GUEST_DIR) + "/" + GetParam();
+  Outcome native = RunProgram({program, "arg1"});
+  Outcome guest = RunInSandbox({program, "arg1"});
+  EXPECT_EQ(guest.out, native.out);
+  EXPECT_EQ(guest.err, native.err);
+  EXPECT_EQ(guest.status, native.status);
+}
+
 INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello", "memory", "process", "signals", "bad_input"));
 
 }  // namespace
