@@ -17,6 +17,8 @@
 namespace cocoon::gofer {
 namespace {
 
+using testing::ReadlinkOf;
+using testing::StatOf;
 using testing::TempTree;
 
 TEST(GoferTest, AllowListNamesRealSyscalls) {
@@ -87,7 +89,7 @@ TEST_F(ConfinedGoferTest, ServesEveryOperationUnderItsFilter) {
     ASSERT_TRUE(c.Mknod(etc, "fifo", S_IFIFO | 0644, 0, 0, 0));
     auto link = c.Symlink(etc, "link", "/etc/hostname", 0, 0);
     ASSERT_TRUE(link);
-    EXPECT_EQ(*c.Readlink(link->handle), "/etc/hostname");
+    EXPECT_EQ(ReadlinkOf(c, link->handle), "/etc/hostname");
     ASSERT_TRUE(c.Link(etc, "hard", created->node.handle));
     SetstatRequest set;
     set.handle = created->node.handle;
@@ -97,7 +99,7 @@ TEST_F(ConfinedGoferTest, ServesEveryOperationUnderItsFilter) {
     set.size = 1;
     set.mtime = {100, 0};
     ASSERT_TRUE(c.Setstat(set));
-    EXPECT_EQ(c.Stat(created->node.handle)->uid, 5u);
+    EXPECT_EQ(StatOf(c, created->node.handle).uid, 5u);
     auto entries = c.Getdents(etc);
     ASSERT_TRUE(entries);
     EXPECT_EQ(entries->size(), 6u);
@@ -107,7 +109,8 @@ TEST_F(ConfinedGoferTest, ServesEveryOperationUnderItsFilter) {
     ASSERT_TRUE(c.Statfs(etc));
     ASSERT_TRUE(c.Fsync(created->node.handle));
     ASSERT_TRUE(c.Close(link->handle));
-    EXPECT_EQ(c.Walk(root->node.handle, {".."}).error(), -EINVAL);
+    auto up = c.Walk(root->node.handle, {".."});
+    EXPECT_EQ(up ? 0 : up.error(), -EINVAL);
     auto vol = c.Attach("/data");
     ASSERT_TRUE(vol);
     auto v = c.Walk(vol->node.handle, {"v"});

@@ -85,4 +85,15 @@ class ServedClient {
   bool served_ok_ = false;
 };
 
+// Checked accessors for expectations: a failed call gives a value no test
+// expects, never a dereference of an error.
+inline std::string ReadlinkOf(Client& c, uint64_t handle) {
+  auto r = c.Readlink(handle);
+  return r ? *r : "ERR" + std::to_string(r.error());
+}
+inline NodeStat StatOf(Client& c, uint64_t handle) {
+  auto r = c.Stat(handle);
+  return r ? *r : NodeStat{.mode = 0xffffffff, .uid = 0xffffffff, .gid = 0xffffffff};
+}
+
 }  // namespace cocoon::gofer::testing
