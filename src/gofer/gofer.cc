@@ -32,6 +32,11 @@ constexpr std::string_view kAllowedSyscalls[] = {
     "exit_group", "restart_syscall",
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+// The sanitizer runtime checks memory readability with a pipe.
+constexpr std::string_view kSanitizerSyscalls[] = {"pipe2", "pipe"};
+#endif
+
 constexpr int kKeptCapabilities[] = {
     CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,  // any owner, any mode; linkat(AT_EMPTY_PATH)
     CAP_FOWNER,  CAP_FSETID,                             // chmod/utimes of others' files, keep set-id bits
@@ -68,6 +73,9 @@ Result<> InstallSeccomp() {
   oci::SeccompSyscall allow;
   allow.action = "SCMP_ACT_ALLOW";
   allow.names.assign(std::begin(kAllowedSyscalls), std::end(kAllowedSyscalls));
+#if defined(__SANITIZE_ADDRESS__)
+  allow.names.insert(allow.names.end(), std::begin(kSanitizerSyscalls), std::end(kSanitizerSyscalls));
+#endif
   profile.syscalls.push_back(std::move(allow));
   auto filter = TRY(linux::SeccompFilter::Compile(profile));
   TRY(linux::SetNoNewPrivileges());
