@@ -138,9 +138,11 @@ void LifecycleBench::AddNotes() {
 void LifecycleBench::AddRuntime(const std::string& spec) {
   size_t eq = spec.find('=');
   std::string name = spec.substr(0, eq);
-  std::string wanted = eq != std::string::npos ? spec.substr(eq + 1)
-                       : name == "cocoon"      ? options_.cocoon_binary
-                                               : name;
+  // cocoon-ptrace: the same binary, containers in its ptrace sandbox.
+  bool sandboxed = name == "cocoon-ptrace";
+  std::string wanted = eq != std::string::npos           ? spec.substr(eq + 1)
+                       : name == "cocoon" || sandboxed ? options_.cocoon_binary
+                                                       : name;
   RuntimeResult result;
   result.name = name;
   auto binary = FindExecutable(wanted);
@@ -154,6 +156,7 @@ void LifecycleBench::AddRuntime(const std::string& spec) {
   RuntimeConfig config;
   config.name = name;
   config.binary = *binary;
+  if (sandboxed) config.global_args = {"--platform=ptrace"};
   config.root = fmt::format("{}/root-{}", scratch_, name);
   config.scratch = scratch_;
   config.private_mount_ns = Wrapped(name);

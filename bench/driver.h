@@ -22,7 +22,7 @@ struct DriverOptions {
   int iterations = 20;
   int warmup = 1;
   // Runtime names, each optionally "name=/path/to/binary".
-  std::vector<std::string> runtimes = {"cocoon", "crun", "runc"};
+  std::vector<std::string> runtimes = {"cocoon", "cocoon-ptrace", "crun", "runc"};
   std::string cocoon_binary;  // used for "cocoon" without "=path"
   std::string busybox = "/bin/busybox";
   MountNsMode mount_ns = MountNsMode::kDriver;

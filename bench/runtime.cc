@@ -46,6 +46,7 @@ Result<CommandResult> Runtime::Command(const std::vector<std::string>& args, int
   }
   SpawnOptions options;
   options.argv = {config_.binary, "--root", config_.root};
+  options.argv.insert(options.argv.end(), config_.global_args.begin(), config_.global_args.end());
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.private_mount_ns = config_.private_mount_ns;
   options.unmount_in_child = config_.unmount_in_child;

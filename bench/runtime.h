@@ -12,8 +12,9 @@
 namespace cocoon::bench {
 
 struct RuntimeConfig {
-  std::string name;     // "cocoon", "crun", "runc"
+  std::string name;     // "cocoon", "cocoon-ptrace", "crun", "runc"
   std::string binary;   // absolute path
+  std::vector<std::string> global_args;  // after --root: "--platform=ptrace" for cocoon-ptrace
   std::string root;     // private --root state directory
   std::string scratch;  // where the command's stdout/stderr files go
   bool private_mount_ns = true;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds Cocoon (scripts/build.sh) and runs the lifecycle benchmark of cocoon,
-# crun and runc. Needs root. Extra arguments go to lifecycle_bench, e.g.
+# Builds Cocoon (scripts/build.sh) and runs the lifecycle benchmark of cocoon
+# (native and --platform=ptrace), crun and runc, then the sandbox benchmark.
+# Needs root. Extra arguments go to lifecycle_bench, e.g.
 #   scripts/bench.sh --iterations 50 --runtimes cocoon,crun
-# Results: the table on stdout, JSON in bench/results/lifecycle.json.
+# Results: tables on stdout, JSON in bench/results/{lifecycle,sandbox}.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! dir=$(bash scripts/build.sh); then
@@ -12,4 +13,6 @@ if ! dir=$(bash scripts/build.sh); then
   dir=build
   cmake --build "$dir" --target lifecycle_bench >&2
 fi
-exec "$dir/bench/lifecycle_bench" --cocoon "$dir/cocoon" "$@"
+"$dir/bench/lifecycle_bench" --cocoon "$dir/cocoon" "$@"
+# The sandbox's cost per guest operation (getpid, open/read/close, fork+exec+wait).
+exec "$dir/bench/sandbox_bench" --cocoon "$dir/cocoon"

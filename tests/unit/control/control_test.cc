@@ -54,7 +54,9 @@ TEST(ControlMessage, RandomBytesNeverCrashTheDecoder) {
     std::string bytes = seed;
     for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) bytes[rng() % bytes.size()] = static_cast<char>(rng());
     auto decoded = DecodeBody(bytes);
-    if (decoded) EXPECT_TRUE(decoded->is_object());
+    if (decoded) {
+      EXPECT_TRUE(decoded->is_object());
+    }
   }
 }
 
