@@ -72,6 +72,7 @@ Result<Ref<GoferFs>> GoferFs::Create(std::shared_ptr<gofer::Client> client, std:
 
 GoferInode::GoferInode(GoferFs& fs, const gofer::Node& node, UniqueFd created_fd)
     : vfs::Inode(fs, node.stat.ino, node.stat.mode, node.stat.uid, node.stat.gid, node.stat.rdev),
+      client_(fs.shared_client()),
       handle_(node.handle),
       created_fd_(std::move(created_fd)) {
   Cache(node.stat);

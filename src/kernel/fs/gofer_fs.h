@@ -31,6 +31,7 @@ class GoferFs : public vfs::FileSystem {
   std::string options() const override { return read_only_ ? "ro" : "rw"; }
 
   gofer::Client& client() const { return *client_; }
+  const std::shared_ptr<gofer::Client>& shared_client() const { return client_; }
 
  private:
   GoferFs(std::shared_ptr<gofer::Client> client, bool read_only)
@@ -62,12 +63,15 @@ class GoferInode : public vfs::Inode {
   uint64_t handle() const { return handle_; }
 
  private:
-  gofer::Client& client() const { return static_cast<GoferFs&>(fs()).client(); }
+  gofer::Client& client() const { return *client_; }
   // Another GoferInode of this file system, or null.
   GoferInode* Same(vfs::Inode& other) const;
   // Refreshes the cached attributes the vfs checks permissions with.
   void Cache(const gofer::NodeStat& st);
 
+  // Its own reference: the root inode is destroyed by ~FileSystem, after
+  // GoferFs's members are gone, and still closes its handle.
+  const std::shared_ptr<gofer::Client> client_;
   const uint64_t handle_;
   UniqueFd created_fd_;                      // guarded by mu_
   std::optional<std::string> link_target_;  // guarded by mu_; symlink targets never change
