@@ -31,7 +31,7 @@ function(cocoon_optional_modules)
                "gofer;cocoon_linux"
                "platform;cocoon_base"
                "kernel;cocoon_platform;cocoon_gofer"
-               "sandbox;cocoon_native;cocoon_control;cocoon_kernel")
+               "sandbox;cocoon_native;cocoon_control;cocoon_kernel;cocoon_gofer")
     list(GET spec 0 name)
     list(SUBLIST spec 1 -1 deps)
     if(EXISTS ${CMAKE_SOURCE_DIR}/src/${name})

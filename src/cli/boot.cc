@@ -14,7 +14,7 @@ void RegisterBoot(Cli& cli) {
   sub->add_option("--spec-fd", o->spec_fd, "fd of the spec")->required();
   sub->add_option("--control-fd", o->control_fd, "fd of the listening control socket")->required();
   sub->add_option("--sync-fd", o->sync_fd, "fd to report the boot on")->required();
-  sub->add_option("--root-fd", o->root_fd, "fd of the container's root directory")->required();
+  sub->add_option("--gofer-fd", o->gofer_fd, "fd of the gofer's socket")->required();
   sub->add_option("--log-fd", o->log_fd, "fd of the log");
   sub->add_flag("--strace", o->strace, "log every guest syscall");
   sub->add_flag("--debug", o->debug, "name forbidden host syscalls (SIGSYS) instead of dying silently");

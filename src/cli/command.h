@@ -53,6 +53,7 @@ void RegisterUpdate(Cli& cli);
 void RegisterFeatures(Cli& cli);
 void RegisterBoot(Cli& cli);
 void RegisterDo(Cli& cli);
+void RegisterGofer(Cli& cli);
 
 // Whether the existing container `id` runs in a sandbox (false when it does
 // not exist: the native path then reports that).

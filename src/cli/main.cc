@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   RegisterFeatures(cli);
   RegisterBoot(cli);
   RegisterDo(cli);
+  RegisterGofer(cli);
   try {
     cli.app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

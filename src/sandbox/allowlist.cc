@@ -31,8 +31,8 @@ constexpr auto kSyscalls = std::to_array<std::string_view>({
     // Waiting and time.
     "poll", "ppoll", "pselect6", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "eventfd2",
     "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "getrandom",
-    // The control socket it was given (no socket(2): it makes no new ones).
-    "accept4", "recvmsg", "sendmsg", "shutdown", "getsockopt",
+    // The control and gofer sockets it was given (no socket(2): it makes no new ones).
+    "accept4", "recvmsg", "sendmsg", "recvfrom", "sendto", "shutdown", "getsockopt",
     // Guest-visible facts the kernel asks the host about.
     "uname", "sysinfo", "getrusage", "times", "getuid", "geteuid", "getgid", "getegid",
 });

@@ -10,11 +10,15 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "control/server.h"
-#include "kernel/fs/hostdir.h"
+#include <sys/mount.h>
+
+#include "gofer/client.h"
+#include "kernel/fs/gofer_fs.h"
 #include "kernel/kernel.h"
 #include "kernel/syscalls/sys_file.h"
 #include "oci/parse.h"
 #include "sandbox/confine.h"
+#include "sandbox/mounts.h"
 #include "sandbox/service.h"
 
 namespace cocoon::sandbox {
@@ -53,6 +57,22 @@ struct Sandbox {
   oci::Spec spec;
 };
 
+// The spec's bind mounts, each a tree of the gofer's; those it does not
+// serve (a file, a missing source) are skipped, as the launcher skipped them.
+Result<> MountBinds(kernel::vfs::MountNamespace& mounts, const std::shared_ptr<gofer::Client>& gofer,
+                    const oci::Spec& spec) {
+  for (const auto& bind : BindMounts(spec, "")) {
+    auto tree = kernel::fs::GoferFs::Create(gofer, bind.container_path);
+    if (!tree) {
+      log::Debug("sandbox: bind mount {} not served: {}", bind.container_path, tree.error().message());
+      continue;
+    }
+    uint64_t flags = MS_NOSUID | (bind.read_only ? MS_RDONLY : 0);
+    TRY_CTX(kernel::MountInSandbox(mounts, bind.container_path, std::move(*tree), flags), "bind mount");
+  }
+  return {};
+}
+
 Result<Sandbox> Build(const BootOptions& o) {
   Sandbox sandbox;
   std::string text = TRY_CTX(ReadFd(o.spec_fd), "reading the spec");
@@ -64,8 +84,10 @@ Result<Sandbox> Build(const BootOptions& o) {
   guest.strace_fd = o.log_fd >= 0 ? o.log_fd : 2;
   auto memory = TRY(kernel::MemoryFile::Create());
   auto platform = TRY(platform::NewPtracePlatform(memory->fd()));
-  auto root = TRY_CTX(kernel::fs::HostDir::FromFd(UniqueFd(o.root_fd)), "the container's root");
+  auto gofer = std::make_shared<gofer::Client>(UniqueFd(o.gofer_fd));
+  auto root = TRY_CTX(kernel::fs::GoferFs::Create(gofer, "/"), "the container's root");
   sandbox.mounts = TRY(kernel::MakeSandboxMounts(std::move(root)));
+  TRY(MountBinds(*sandbox.mounts, gofer, sandbox.spec));
   sandbox.kernel = std::make_unique<kernel::Kernel>(guest, std::move(memory), std::move(platform));
   return sandbox;
 }
@@ -77,7 +99,7 @@ Result<int> Boot(const BootOptions& o) {
   // Blocked before any thread exists, so only the forwarder sees them.
   sigset_t forwarded = ForwardedSet();
   pthread_sigmask(SIG_BLOCK, &forwarded, nullptr);
-  const int keep[] = {o.spec_fd, o.control_fd, o.sync_fd, o.root_fd, o.log_fd};
+  const int keep[] = {o.spec_fd, o.control_fd, o.sync_fd, o.gofer_fd, o.log_fd};
   if (auto confined = ConfineSandbox(keep, o.debug); !confined) {
     Report(o.sync_fd, kBootFailed, confined.error().message());
     return std::unexpected(confined.error());

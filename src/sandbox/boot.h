@@ -13,7 +13,7 @@ struct BootOptions {
   int spec_fd = -1;     // the container's config.json (as recorded)
   int control_fd = -1;  // the listening control socket
   int sync_fd = -1;     // "R" when booted, or "E" and an error message
-  int root_fd = -1;     // the container's root directory
+  int gofer_fd = -1;    // the gofer's socket: the container's files
   int log_fd = -1;      // kernel logs and --strace; -1: stderr
   bool strace = false;
   bool debug = false;   // forbidden host syscalls raise SIGSYS and are named

@@ -4,12 +4,16 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <grp.h>
 
 #include <array>
 
@@ -21,6 +25,9 @@
 #include "native/idmap.h"
 #include "native/plan.h"
 #include "sandbox/boot.h"
+#include "sandbox/mounts.h"
+
+extern char** environ;
 
 namespace cocoon::sandbox {
 namespace {
@@ -30,13 +37,11 @@ using container::Record;
 // The sandbox's own namespaces, whatever the spec asks for the guest.
 constexpr int kSandboxNamespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
                                    CLONE_NEWNET;
-// Root in the sandbox's user namespace is this host uid and gid. Root for
-// now: until the gofer serves the container's files, the sandbox reads them
-// itself, and the guest must see their real owners. It has no capabilities
-// on the host either way.
-constexpr uint32_t kSandboxHostId = 0;
+// Root in the sandbox's user namespace is nobody on the host: the sandbox
+// opens no host file itself (the gofer does, and donates fds).
+constexpr uint32_t kSandboxHostId = 65534;
 // Where the donated fds land in the sandbox, in this order.
-enum DonatedFd { kSpecFd = 3, kControlFd, kSyncFd, kRootFd, kLogFd };
+enum DonatedFd { kSpecFd = 3, kControlFd, kSyncFd, kGoferFd, kLogFd };
 
 struct Pipe {
   UniqueFd read, write;
@@ -72,46 +77,59 @@ Result<Pty> OpenPty() {
   return pty;
 }
 
-// Everything the child needs, computed before clone: it only makes syscalls.
+// A child of create (the sandbox, the gofer): everything it needs is
+// computed before clone, so that the child only makes syscalls.
 struct ChildPlan {
-  std::string exe;
+  int exe = -1;  // the cocoon binary, opened by root: exec needs no search of its path
   std::vector<std::string> args;
-  std::array<int, 5> donated{-1, -1, -1, -1, -1};  // to kSpecFd.. in order
-  int stdio = -1;  // a pty slave for fds 0-2, or -1 to keep ours
-  int go = -1;     // read end: a byte once our uid maps and cgroup are in place
-  int sync = -1;   // write end, for reporting a failed exec
+  std::vector<int> donated;  // become fds 3, 4, ... in order (-1: left closed)
+  std::array<int, 3> stdio{-1, -1, -1};  // replacements for 0-2 (-1: keep ours)
+  bool controlling_tty = false;          // stdio[0] is a pty slave to make our terminal
+  int go = -1;                           // read end: wait for a byte before exec (-1: don't)
+  unsigned long clone_flags = 0;         // namespaces
 };
 
-[[noreturn]] void RunChild(const ChildPlan& plan, char* const* argv) {
+[[noreturn]] void RunChild(const ChildPlan& plan, char* const* argv, int* moved) {
   char byte;
-  if (::read(plan.go, &byte, 1) != 1) ::_exit(126);
-  std::array<int, 5> moved{-1, -1, -1, -1, -1};
+  if (plan.go >= 0 && ::read(plan.go, &byte, 1) != 1) ::_exit(126);
+  // Our ids until now are the host's root, unmapped in the new user
+  // namespace: take its root, which is the mapped host id.
+  if (plan.clone_flags & CLONE_NEWUSER) {
+    if (::setgroups(0, nullptr) < 0 || ::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) ::_exit(125);
+  }
+  // Out of the way first, so that no donated fd lands on another's source
+  // or on the binary.
+  int exe = ::fcntl(plan.exe, F_DUPFD_CLOEXEC, 64);
   for (size_t i = 0; i < plan.donated.size(); ++i) {
-    if (plan.donated[i] >= 0) moved[i] = ::fcntl(plan.donated[i], F_DUPFD_CLOEXEC, 64);
+    moved[i] = plan.donated[i] >= 0 ? ::fcntl(plan.donated[i], F_DUPFD_CLOEXEC, 64) : -1;
   }
-  for (size_t i = 0; i < moved.size(); ++i) {
-    if (moved[i] >= 0) ::dup2(moved[i], kSpecFd + static_cast<int>(i));
-  }
-  if (plan.stdio >= 0) {
+  if (plan.controlling_tty) {
     ::setsid();
-    ::ioctl(plan.stdio, TIOCSCTTY, 0);
-    for (int fd = 0; fd < 3; ++fd) ::dup2(plan.stdio, fd);
+    ::ioctl(plan.stdio[0], TIOCSCTTY, 0);
   }
-  ::execv(plan.exe.c_str(), argv);
-  static constexpr char kExecFailed[] = "Eexec of the sandbox (cocoon boot) failed";
-  (void)!::write(kSyncFd, kExecFailed, sizeof(kExecFailed) - 1);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (plan.stdio[fd] >= 0) ::dup2(plan.stdio[fd], fd);
+  }
+  for (size_t i = 0; i < plan.donated.size(); ++i) {
+    int target = 3 + static_cast<int>(i);
+    if (moved[i] >= 0) ::dup2(moved[i], target);
+  }
+  ::syscall(SYS_close_range, 3 + plan.donated.size(), ~0U, CLOSE_RANGE_CLOEXEC);
+  ::syscall(SYS_execveat, exe, "", argv, environ, AT_EMPTY_PATH);
   ::_exit(127);
 }
 
-Result<pid_t> CloneSandbox(const ChildPlan& plan) {
+Result<pid_t> SpawnChild(const ChildPlan& plan, std::string_view what) {
   std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(plan.exe.c_str()));
+  static char kArgv0[] = "cocoon";
+  argv.push_back(kArgv0);
   for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, static_cast<unsigned long>(kSandboxNamespaces | SIGCHLD),
-                                           nullptr, nullptr, nullptr, nullptr));
-  if (pid < 0) return std::unexpected(ErrnoError("clone of the sandbox"));
-  if (pid == 0) RunChild(plan, argv.data());
+  std::vector<int> moved(plan.donated.size(), -1);
+  pid_t pid = static_cast<pid_t>(
+      ::syscall(SYS_clone, plan.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid < 0) return std::unexpected(ErrnoError(fmt::format("clone of the {}", what)));
+  if (pid == 0) RunChild(plan, argv.data(), moved.data());
   return pid;
 }
 
@@ -125,6 +143,10 @@ Result<> AwaitBoot(int sync, pid_t pid) {
   if (view.starts_with(kBootFailed)) return std::unexpected(Errorf("sandbox boot: {}", view.substr(1)));
   int status = 0;
   ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    return std::unexpected(MakeError("sandbox: exec of the cocoon binary (cocoon boot) failed"));
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
+    return std::unexpected(MakeError("sandbox: becoming root of its user namespace failed"));
   return std::unexpected(Errorf("sandbox (cocoon boot) exited while booting (wait status {:#x})", status));
 }
 
@@ -134,11 +156,47 @@ std::vector<std::string> BootArgs(const native::CreateOptions& options, const La
   add_fd("--spec-fd", kSpecFd);
   add_fd("--control-fd", kControlFd);
   add_fd("--sync-fd", kSyncFd);
-  add_fd("--root-fd", kRootFd);
+  add_fd("--gofer-fd", kGoferFd);
   if (launch.log_fd >= 0) add_fd("--log-fd", kLogFd);
   if (launch.strace) args.push_back("--strace");
   if (launch.debug) args.push_back("--debug");
   return args;
+}
+
+std::vector<std::string> GoferArgs(const native::CreatePlan& plan, const native::CreateOptions& options) {
+  // The root is always read-only to the gofer: the sandbox keeps the guest's
+  // changes in a tmpfs above it.
+  std::vector<std::string> args{"gofer", "--rootfs", plan.rootfs, "--read-only", "--socket-fd", "3"};
+  for (const auto& mount : GoferMounts(plan.spec, options.bundle)) {
+    args.push_back("--mount");
+    args.push_back(fmt::format("{}:{}{}", mount.host_path, mount.container_path, mount.read_only ? ":ro" : ""));
+  }
+  return args;
+}
+
+Result<std::pair<UniqueFd, UniqueFd>> SeqpacketPair() {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return std::unexpected(ErrnoError("socketpair for the gofer"));
+  return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Starts the gofer serving `socket`, in the container's cgroup.
+Result<pid_t> StartGofer(const native::CreatePlan& plan, const native::CreateOptions& options,
+                         const LaunchOptions& launch, int exe, int socket) {
+  UniqueFd null = TRY(OpenFile("/dev/null", O_RDWR));
+  ChildPlan child;
+  child.exe = exe;
+  child.args = GoferArgs(plan, options);
+  child.donated = {socket};
+  child.stdio = {null.get(), null.get(), launch.log_fd};
+  pid_t pid = TRY(SpawnChild(child, "gofer"));
+  if (auto applied = plan.cgroup->Apply(pid); !applied) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return std::unexpected(applied.error().Wrap("putting the gofer in the container's cgroup"));
+  }
+  return pid;
 }
 
 // The sandbox's side of create, once the record exists: returns its pid.
@@ -147,19 +205,26 @@ Result<pid_t> StartSandbox(const container::Store& store, const native::CreatePl
                            UniqueFd& console) {
   UniqueFd listener = TRY(control::ListenInDir(store.Dir(options.id), "control.sock"));
   UniqueFd spec = TRY(SpecMemfd(record));
-  UniqueFd root = TRY_CTX(OpenFile(plan.rootfs, O_RDONLY | O_DIRECTORY), "the container's root");
+  UniqueFd exe = TRY_CTX(OpenFile("/proc/self/exe", O_RDONLY), "finding the cocoon binary");
+  auto [kernel_end, gofer_end] = TRY(SeqpacketPair());
+  TRY(StartGofer(plan, options, launch, exe.get(), gofer_end.get()));
+  gofer_end.reset();
   Pipe sync = TRY(MakePipe());
   Pipe go = TRY(MakePipe());
   std::optional<Pty> pty;
   if (plan.spec.process->terminal) pty = TRY(OpenPty());
 
   ChildPlan child;
-  child.exe = TRY_CTX(ReadLink("/proc/self/exe"), "finding the cocoon binary");
+  child.exe = exe.get();
   child.args = BootArgs(options, launch);
-  child.donated = {spec.get(), listener.get(), sync.write.get(), root.get(), launch.log_fd};
-  child.stdio = pty ? pty->slave.get() : -1;
+  child.donated = {spec.get(), listener.get(), sync.write.get(), kernel_end.get(), launch.log_fd};
+  if (pty) {
+    child.stdio = {pty->slave.get(), pty->slave.get(), pty->slave.get()};
+    child.controlling_tty = true;
+  }
   child.go = go.read.get();
-  pid_t pid = TRY(CloneSandbox(child));
+  child.clone_flags = kSandboxNamespaces;
+  pid_t pid = TRY(SpawnChild(child, "sandbox"));
   record.pid = pid;
   sync.write.reset();
   go.read.reset();

@@ -146,6 +146,46 @@ TEST_F(SandboxTest, DeleteForceOfARunningSandboxLeavesNothing) {
   EXPECT_NE(::stat((root() + "/" + id).c_str(), &st), 0);
 }
 
+TEST_F(SandboxTest, SandboxRunsAsNobodyInItsOwnNamespaces) {
+  Sandboxed();
+  std::string id = StartContainer({"sleep", "1000"});
+  ASSERT_FALSE(id.empty());
+  pid_t sandbox = PidOf(id);
+  std::string status = ReadFileOrEmpty("/proc/" + std::to_string(sandbox) + "/status");
+  EXPECT_NE(status.find("Uid:\t65534\t65534\t65534\t65534"), std::string::npos) << status;
+  EXPECT_NE(status.find("CapEff:\t0000000000000000"), std::string::npos) << status;
+  EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << status;
+  EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos) << status;
+  for (const char* ns : {"user", "mnt", "pid", "ipc", "uts", "net"}) {
+    char ours[64] = {}, theirs[64] = {};
+    ASSERT_GT(::readlink((std::string("/proc/self/ns/") + ns).c_str(), ours, sizeof ours - 1), 0);
+    ASSERT_GT(::readlink(("/proc/" + std::to_string(sandbox) + "/ns/" + ns).c_str(), theirs, sizeof theirs - 1), 0);
+    EXPECT_STRNE(ours, theirs) << ns;
+  }
+  // Its root is an empty read-only tmpfs: the container's files come from the gofer.
+  std::string mounts = ReadFileOrEmpty("/proc/" + std::to_string(sandbox) + "/mounts");
+  EXPECT_EQ(Lines(mounts).size(), 1u) << mounts;
+  EXPECT_TRUE(mounts.starts_with("cocoon-sandbox / tmpfs ro,")) << mounts;
+}
+
+TEST_F(SandboxTest, BindMountsAreServedByTheGofer) {
+  Sandboxed();
+  std::string rw = tmp() + "/rw", ro = tmp() + "/ro";
+  ASSERT_EQ(::mkdir(rw.c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(ro.c_str(), 0755), 0);
+  WriteTextFile(ro + "/in", "from the host\n");
+  config()["mounts"].push_back({{"destination", "/data"}, {"type", "bind"}, {"source", rw}, {"options", {"rbind"}}});
+  config()["mounts"].push_back(
+      {{"destination", "/config"}, {"type", "bind"}, {"source", ro}, {"options", {"rbind", "ro"}}});
+  RunResult r = Sh("cat /config/in; echo out > /data/out; echo no > /config/x || echo refused");
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_EQ(r.out, "from the host\nrefused\n") << r.Describe();
+  EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.Describe();
+  EXPECT_EQ(ReadFileOrEmpty(rw + "/out"), "out\n");
+  struct stat st;
+  EXPECT_NE(::stat((ro + "/x").c_str(), &st), 0);
+}
+
 TEST_F(SandboxTest, UnknownPlatformIsAClearErrorAndLeavesNothing) {
   config()["annotations"]["dev.cocoon.platform"] = "warp";
   SaveConfig();

@@ -68,13 +68,8 @@ class HostFile : public vfs::FileDescription {
 Result<Ref<HostDir>> HostDir::Create(const std::string& host_path) {
   UniqueFd fd(open(host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return std::unexpected(ErrnoError("opening host directory " + host_path));
-  return FromFd(std::move(fd));
-}
-
-Result<Ref<HostDir>> HostDir::FromFd(UniqueFd fd) {
   struct stat st {};
-  if (fstat(fd.get(), &st) < 0) return std::unexpected(ErrnoError("stat of the host directory"));
-  if (!S_ISDIR(st.st_mode)) return std::unexpected(MakeError("host root is not a directory"));
+  if (fstat(fd.get(), &st) < 0) return std::unexpected(ErrnoError("stat " + host_path));
   Ref<HostDir> fs(new HostDir());
   fs->SetRoot(MakeRef<HostInode>(*fs, std::move(fd), st, ""));
   return fs;

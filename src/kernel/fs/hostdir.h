@@ -21,9 +21,6 @@ class HostDir : public vfs::FileSystem {
  public:
   // Opens `host_path` (a directory) as the root. Host errors are rich.
   static Result<Ref<HostDir>> Create(const std::string& host_path);
-  // The same over an open directory (the sandbox opens its root before it
-  // gives up its view of the host's file system).
-  static Result<Ref<HostDir>> FromFd(UniqueFd dir);
 
   std::string_view type() const override { return "hostdir"; }
   std::string options() const override { return "ro"; }

@@ -52,6 +52,9 @@ Result<std::shared_ptr<VfsTaskFiles>> MakeSandboxFiles(const std::string& host_r
                                                        const std::string& cwd = "/");
 // The same tree over any `lower` root file system (hostdir, the gofer's).
 Result<vfs::Ref<vfs::MountNamespace>> MakeSandboxMounts(vfs::Ref<vfs::FileSystem> lower);
+// Mounts `fs` at `path` (made when missing) in `mounts`.
+Result<> MountInSandbox(vfs::MountNamespace& mounts, const std::string& path, vfs::Ref<vfs::FileSystem> fs,
+                        uint64_t flags);
 // Files for one process in `mounts`: fds 0-2 on `stdio` (duplicated), cwd `cwd`.
 Result<std::shared_ptr<VfsTaskFiles>> MakeProcessFiles(vfs::Ref<vfs::MountNamespace> mounts, std::array<int, 3> stdio,
                                                        const std::string& cwd);

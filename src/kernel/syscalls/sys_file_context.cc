@@ -133,6 +133,11 @@ int64_t VfsTaskFiles::ReadForMmap(int fd, uint64_t offset, uint64_t len, std::st
   return 0;
 }
 
+Result<> MountInSandbox(vfs::MountNamespace& ns, const std::string& path, vfs::Ref<vfs::FileSystem> fs,
+                        uint64_t flags) {
+  return MountAtPath(ns, path, std::move(fs), flags);
+}
+
 Result<vfs::Ref<vfs::MountNamespace>> MakeSandboxMounts(vfs::Ref<vfs::FileSystem> lower) {
   auto ns = vfs::MakeRef<vfs::MountNamespace>(fs::Overlay::Create(fs::Tmpfs::Create(), std::move(lower)));
   // /dev and /proc are always the sandbox's own, whatever the image has there.
