@@ -140,8 +140,11 @@ Result<> Kernel::Signal(int pid, int signo) {
   if (signo < 1 || signo > kNumSignals) return std::unexpected(Errorf("invalid signal {}", signo));
   std::unique_lock lock(KernelMutex());
   std::vector<std::shared_ptr<ThreadGroup>> targets;
-  if (pid == 0) {
-    for (auto& [p, group] : processes_) targets.push_back(group);
+  if (pid <= 0) {
+    for (auto& [p, group] : processes_) {
+      if (pid == 0 || group->pgid == -pid) targets.push_back(group);
+    }
+    if (pid < 0 && targets.empty()) return std::unexpected(Errorf("no process group {} in the sandbox", -pid));
   } else if (auto group = FindProcess(pid)) {
     targets.push_back(group);
   } else {

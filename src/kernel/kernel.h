@@ -59,8 +59,8 @@ class Kernel {
   Result<int> WaitProcess(int pid);
   // Blocks until every task has exited (init died); returns init's shell status.
   int WaitAll();
-  // Sends `signo` to process `pid` from outside the pid namespace, or to every
-  // process when pid is 0. Init ignores signals it has no handler for, except
+  // Sends `signo` to process `pid` from outside the pid namespace, to every
+  // process when pid is 0, or to process group -pid when pid is negative. Init ignores signals it has no handler for, except
   // SIGKILL and SIGSTOP, as Linux's pid-namespace init does.
   Result<> Signal(int pid, int signo);
   struct ProcessInfo {

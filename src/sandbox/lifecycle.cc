@@ -13,6 +13,8 @@
 #include "container/status.h"
 #include "control/client.h"
 #include "native/console.h"
+#include "base/log.h"
+#include "oci/hooks.h"
 #include "oci/parse.h"
 
 namespace cocoon::sandbox {
@@ -42,7 +44,7 @@ void RelaySignals(const control::Client& client, int pid, const std::atomic<bool
   timespec tick{0, 50'000'000};
   while (!done) {
     int sig = ::sigtimedwait(&set, nullptr, &tick);
-    if (sig > 0) (void)client.Call("signal", {{"pid", pid}, {"signal", sig}});
+    if (sig > 0) (void)client.Call("signal", {{"pid", pid}, {"signal", sig}, {"group", true}});
   }
 }
 
@@ -82,6 +84,13 @@ Result<> Start(container::Store& store, const std::string& id) {
                                   container::StatusName(status), id));
   TRY_CTX(ClientFor(store, id).Call("start"), fmt::format("starting container \"{}\"", id));
   ::unlink(store.FifoPath(id).c_str());
+  // poststart failures are warnings (runtime spec), as on the native platform.
+  auto spec = oci::ParseSpec(record.spec.dump(), "recorded spec");
+  if (spec && spec->hooks && !spec->hooks->poststart.empty()) {
+    auto ran = oci::RunHooks(spec->hooks->poststart, container::HookState(record, Status::kRunning).dump(),
+                             "poststart");
+    if (!ran) log::Warn("{}", ran.error().message());
+  }
   return {};
 }
 
@@ -93,7 +102,7 @@ Result<> Kill(container::Store& store, const std::string& id, int signal, bool a
     if (all) return {};
     return std::unexpected(Errorf("container \"{}\" is not running", id));
   }
-  auto sent = ClientFor(store, id).Call("signal", {{"pid", all ? 0 : 1}, {"signal", signal}});
+  auto sent = ClientFor(store, id).Call("signal", {{"pid", 1}, {"signal", signal}, {"all", all}});
   if (sent) return {};
   // A sandbox that cannot answer can still be killed from outside.
   if (signal == SIGKILL && ::kill(record.pid, SIGKILL) == 0) return {};

@@ -96,6 +96,10 @@ Result<nlohmann::json> Service::Wait(const nlohmann::json& params) {
 Result<nlohmann::json> Service::Signal(const nlohmann::json& params) {
   int pid = TRY(IntParam(params, "pid", 1));
   int signo = TRY(IntParam(params, "signal", SIGTERM));
+  // "all": every process; "group": the process group `pid` leads (the
+  // foreground group of an exec'd process, which leads its own).
+  if (params.value("all", false)) pid = 0;
+  else if (params.value("group", false)) pid = -pid;
   TRY(kernel_.Signal(pid, signo));
   return nlohmann::json::object();
 }

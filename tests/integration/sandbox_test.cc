@@ -186,6 +186,35 @@ TEST_F(SandboxTest, BindMountsAreServedByTheGofer) {
   EXPECT_NE(::stat((ro + "/x").c_str(), &st), 0);
 }
 
+TEST_F(SandboxTest, RuntimeHooksRunInOrderWithTheSandboxState) {
+  Sandboxed();
+  std::string log = tmp() + "/hooks.log";
+  for (const char* kind : {"prestart", "createRuntime", "poststart", "poststop"}) {
+    // Each hook records its name and the state's status from stdin.
+    std::string script = std::string("read s; echo ") + kind +
+                         " $(echo \"$s\" | grep -o '\"status\":\"[a-z]*\"') >> " + log;
+    config()["hooks"][kind] = json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", script}}}});
+  }
+  RunResult r = Sh("echo ran");
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_EQ(ReadFileOrEmpty(log),
+            "prestart \"status\":\"creating\"\ncreateRuntime \"status\":\"creating\"\n"
+            "poststart \"status\":\"running\"\npoststop \"status\":\"stopped\"\n");
+}
+
+TEST_F(SandboxTest, StraceLogsEveryGuestSyscallToTheLog) {
+  Sandboxed();
+  SetArgs({"sh", "-c", "echo traced"});
+  SaveConfig();
+  std::string log = tmp() + "/sandbox.log";
+  RunResult r = Run({"--strace", "--log", log, "run", "--bundle", bundle(), NewId()});
+  EXPECT_EQ(r.status, 0) << r.Describe();
+  EXPECT_EQ(r.out, "traced\n") << r.Describe();
+  std::string text = ReadFileOrEmpty(log);
+  EXPECT_NE(text.find("[1] write(1, "), std::string::npos) << text;
+  EXPECT_NE(text.find(", 7) = 7"), std::string::npos) << text;
+}
+
 TEST_F(SandboxTest, UnknownPlatformIsAClearErrorAndLeavesNothing) {
   config()["annotations"]["dev.cocoon.platform"] = "warp";
   SaveConfig();
