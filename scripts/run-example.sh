@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds Cocoon, makes a busybox bundle and runs a
-# container in it: `run-example.sh [COMMAND...]` (default: a short greeting).
+# container in it: `run-example.sh [COMMAND...]` (default: a short greeting);
+# COCOON_PLATFORM=ptrace runs it in the sandbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,5 +26,5 @@ json.dump(spec, open(sys.argv[1], "w"), indent=2)
 PY
 fi
 status=0
-"$dir/cocoon" run --bundle "$bundle" "example-$$" || status=$?
+"$dir/cocoon" --platform "${COCOON_PLATFORM:-native}" run --bundle "$bundle" "example-$$" || status=$?
 exit $status
