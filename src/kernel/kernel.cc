@@ -16,7 +16,10 @@ int ShellStatus(int wait_status) {
 
 Kernel::Kernel(const GuestOptions& options, std::unique_ptr<MemoryFile> memory,
                std::unique_ptr<platform::Platform> platform)
-    : options_(options), memory_(std::move(memory)), platform_(std::move(platform)), strace_(options.strace) {}
+    : options_(options), memory_(std::move(memory)), platform_(std::move(platform)),
+      strace_(options.strace),
+      hostname_(options.hostname),
+      domainname_(options.domainname) {}
 
 Kernel::~Kernel() {
   for (auto& thread : threads_) {

@@ -27,6 +27,8 @@ struct GuestOptions {
   int stdin_fd = 0;                // host fds for the guest's 0, 1, 2 (not owned)
   int stdout_fd = 1;
   int stderr_fd = 2;
+  std::string hostname = "cocoon";  // the UTS namespace's names (uname, sethostname)
+  std::string domainname = "(none)";
   bool strace = false;             // log every guest syscall
   int strace_fd = 2;               // where --strace lines go (not owned)
   // Builds init's files (FD table with the stdio above, root, cwd). Unset: the
@@ -74,6 +76,9 @@ class Kernel {
   std::vector<ProcessInfo> ListProcesses();
   // Every task's tid, group, signal masks and state, for debugging.
   std::string DumpTasks();
+  // The UTS names; guarded by the kernel lock.
+  std::string& hostname() { return hostname_; }
+  std::string& domainname() { return domainname_; }
   // Files for a new process that shares init's mount namespace.
   std::shared_ptr<TaskFiles> init_files() { return init_files_; }
 
@@ -112,6 +117,8 @@ class Kernel {
   std::condition_variable_any process_exited_;
   std::shared_ptr<TaskFiles> init_files_;
   std::atomic<bool> strace_;
+  std::string hostname_;
+  std::string domainname_;
 };
 
 // The exit status a shell shows for a wait status: the code, or 128+signal.

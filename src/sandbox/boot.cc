@@ -81,6 +81,8 @@ Result<Sandbox> Build(const BootOptions& o) {
   if (!sandbox.spec.process) return std::unexpected(MakeError("spec: process: required"));
   kernel::GuestOptions guest;
   guest.strace = o.strace;
+  if (!sandbox.spec.hostname.empty()) guest.hostname = sandbox.spec.hostname;
+  if (!sandbox.spec.domainname.empty()) guest.domainname = sandbox.spec.domainname;
   guest.strace_fd = o.log_fd >= 0 ? o.log_fd : 2;
   auto memory = TRY(kernel::MemoryFile::Create());
   auto platform = TRY(platform::NewPtracePlatform(memory->fd()));

@@ -29,9 +29,10 @@ class SandboxTest : public RuntimeTest {
 // /proc and /sys: their sizes, link counts and mount times).
 constexpr const char* kScript =
     "echo hello; ls -l / | grep -v -e '^total' -e ' dev$' -e ' proc$' -e ' sys$'; cat /etc/passwd | wc -l; "
-    "for i in 1 2 3; do echo $i; done; exit 3";
+    "for i in 1 2 3; do echo $i; done; uname -n; exit 3";
 
 TEST_F(SandboxTest, ScriptPrintsWhatItPrintsNatively) {
+  config()["hostname"] = "spec-host";
   RunResult native = Sh(kScript);
   ASSERT_EQ(native.status, 3) << native.Describe();
   Sandboxed();
@@ -39,6 +40,7 @@ TEST_F(SandboxTest, ScriptPrintsWhatItPrintsNatively) {
   EXPECT_EQ(sandboxed.status, 3) << sandboxed.Describe();
   EXPECT_EQ(sandboxed.out, native.out) << sandboxed.Describe();
   EXPECT_NE(sandboxed.out.find("bin"), std::string::npos) << sandboxed.Describe();
+  EXPECT_NE(sandboxed.out.find("3\nspec-host\n"), std::string::npos) << sandboxed.Describe();
 }
 
 TEST_F(SandboxTest, PlatformFlagSelectsTheSandbox) {

@@ -26,6 +26,8 @@ COCOON_HANDLER(SysSetRobustList);
 COCOON_HANDLER(SysExit);
 COCOON_HANDLER(SysExitGroup);
 COCOON_HANDLER(SysUname);
+COCOON_HANDLER(SysSethostname);
+COCOON_HANDLER(SysSetdomainname);
 COCOON_HANDLER(SysPrlimit64);
 COCOON_HANDLER(SysGetrlimit);
 COCOON_HANDLER(SysSetrlimit);

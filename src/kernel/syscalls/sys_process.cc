@@ -99,12 +99,36 @@ int64_t SysExitGroup(Task& task, const SyscallArgs& args) {
 int64_t SysUname(Task& task, const SyscallArgs& args) {
   struct utsname uts {};
   strcpy(uts.sysname, "Linux");
-  strcpy(uts.nodename, "cocoon");
+  std::string& host = task.kernel().hostname();
+  std::string& domain = task.kernel().domainname();
+  memcpy(uts.nodename, host.data(), std::min(host.size(), sizeof(uts.nodename) - 1));
+  memcpy(uts.domainname, domain.data(), std::min(domain.size(), sizeof(uts.domainname) - 1));
   strcpy(uts.release, "6.1.0");
   strcpy(uts.version, "#1 SMP cocoon");
   strcpy(uts.machine, "x86_64");
-  strcpy(uts.domainname, "(none)");
   return CopyOutObj(task, args.U64(0), uts);
+}
+
+namespace {
+
+// sethostname and setdomainname: at most 64 bytes (__NEW_UTS_LEN).
+int64_t SetUtsName(Task& task, const SyscallArgs& args, std::string& name) {
+  uint64_t len = args.U64(1);
+  if (len > 64) return -EINVAL;
+  std::string value(len, '\0');
+  if (int64_t err = CopyIn(task, args.U64(0), value.data(), len); err < 0) return err;
+  name = std::move(value);
+  return 0;
+}
+
+}  // namespace
+
+int64_t SysSethostname(Task& task, const SyscallArgs& args) {
+  return SetUtsName(task, args, task.kernel().hostname());
+}
+
+int64_t SysSetdomainname(Task& task, const SyscallArgs& args) {
+  return SetUtsName(task, args, task.kernel().domainname());
 }
 
 namespace {

@@ -151,6 +151,8 @@ constexpr SyscallInfo kTable[] = {
     {SYS_getsid, "getsid", SysGetsid, {I}},
     {SYS_setsid, "setsid", SysSetsid, {}},
     {SYS_uname, "uname", SysUname, {X}},
+    {SYS_sethostname, "sethostname", SysSethostname, {X, S}},
+    {SYS_setdomainname, "setdomainname", SysSetdomainname, {X, S}},
     {SYS_getrlimit, "getrlimit", SysGetrlimit, {I, X}},
     {SYS_setrlimit, "setrlimit", SysSetrlimit, {I, X}},
     {SYS_prlimit64, "prlimit64", SysPrlimit64, {I, I, X, X}},
