@@ -1,12 +1,14 @@
 // Sandboxed containers (the ptrace platform) through the real binary: the
 // same bundle natively and in the sandbox prints the same thing; the
 // lifecycle, exec, ps, kill and delete work through the sandbox's control
-// RPC; the guest's writes stay in the sandbox; `cocoon do`.
+// RPC; the guest's writes stay in the sandbox; the console; `cocoon do`.
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <future>
 
+#include "base/file.h"
 #include "harness.h"
 
 namespace cocoon::integration {
@@ -240,6 +242,29 @@ TEST_F(SandboxTest, DoRunsAHostCommandInAThrowawaySandbox) {
   EXPECT_NE(::stat("/tmp/cocoon-do-probe", &st), 0) << "the guest's write reached the host";
   RunResult list = Run({"list", "-q"});
   EXPECT_EQ(Trim(list.out), "") << list.Describe();
+}
+
+TEST_F(SandboxTest, TerminalIsThePtySentOverTheConsoleSocket) {
+  ConsoleSocket socket(tmp() + "/console.sock");
+  ASSERT_TRUE(socket.listening());
+  Sandboxed();
+  config()["process"]["terminal"] = true;
+  // stty reads the termios and window size through the kernel's tty ioctls.
+  std::string id = CreateContainer({"sh", "-c", "test -t 0 && echo is-a-tty; stty size; read line; echo got:$line"},
+                                   {"--console-socket", socket.path()});
+  ASSERT_NE(id, "");
+  UniqueFd master = socket.ReceiveMaster();
+  ASSERT_TRUE(master.valid()) << "no pty master received";
+  winsize size{.ws_row = 33, .ws_col = 101};
+  ASSERT_EQ(ioctl(master.get(), TIOCSWINSZ, &size), 0);
+  RunResult start = Run({"start", id});
+  ASSERT_TRUE(start.ok()) << start.Describe();
+  std::string seen = ReadUntil(master.get(), "33 101");
+  EXPECT_NE(seen.find("is-a-tty"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("33 101"), std::string::npos) << seen;
+  ASSERT_TRUE(WriteAll(master.get(), "typed\n"));
+  seen = ReadUntil(master.get(), "got:typed");
+  EXPECT_NE(seen.find("got:typed"), std::string::npos) << seen;
 }
 
 }  // namespace

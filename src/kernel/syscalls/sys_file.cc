@@ -125,21 +125,28 @@ statx_timestamp StatxTime(const timespec& ts) {
 }
 
 // Tty ioctls forwarded to a host tty behind the guest's stdio: request, size
-// of the argument, whether it is copied in (set) or out (get).
+// of the argument, whether it is copied in (set) or out (get). The guest's
+// termios is the kernel's (struct termios of <asm/termbits.h>, 36 bytes), not
+// glibc's larger one: copying glibc's would overrun the guest's buffer.
 struct TtyIoctl {
   unsigned long request;
   size_t size;
   bool in;
 };
+constexpr size_t kKernelTermiosSize = 36;
+static_assert(kKernelTermiosSize <= sizeof(termios));
 constexpr TtyIoctl kTtyIoctls[] = {
-    {TCGETS, sizeof(termios), false},   {TCSETS, sizeof(termios), true},
-    {TCSETSW, sizeof(termios), true},   {TCSETSF, sizeof(termios), true},
+    {TCGETS, kKernelTermiosSize, false},  {TCSETS, kKernelTermiosSize, true},
+    {TCSETSW, kKernelTermiosSize, true},  {TCSETSF, kKernelTermiosSize, true},
     {TIOCGWINSZ, sizeof(winsize), false}, {TIOCSWINSZ, sizeof(winsize), true},
 };
+
+}  // namespace
 
 int64_t ForwardTtyIoctl(Task& task, int host_fd, unsigned long request, uint64_t arg) {
   for (const auto& t : kTtyIoctls) {
     if (t.request != request) continue;
+    // The host kernel writes at most the kernel struct; glibc's is a safe upper bound.
     char buf[sizeof(termios) > sizeof(winsize) ? sizeof(termios) : sizeof(winsize)] = {};
     if (t.in && CopyIn(task, arg, buf, t.size) < 0) return -EFAULT;
     if (ioctl(host_fd, request, buf) < 0) return -errno;
@@ -148,8 +155,6 @@ int64_t ForwardTtyIoctl(Task& task, int host_fd, unsigned long request, uint64_t
   }
   return -ENOTTY;
 }
-
-}  // namespace
 
 // Each handler starts here: the vfs files, or the stand-in's behaviour while
 // the kernel still runs on HostStdioFiles.

@@ -16,6 +16,10 @@ void PrepareToBlock(Task& task);
 // Records the task running on this host thread, for /proc/self and friends.
 void SetCurrentTaskForProc(Task& task);
 
+// A tty ioctl (TCGETS, TCSETS*, TIOC[GS]WINSZ) passed to the host tty behind
+// a guest file; -ENOTTY for any other request.
+int64_t ForwardTtyIoctl(Task& task, int host_fd, unsigned long request, uint64_t arg);
+
 // Copies a path argument in: its length, -EFAULT or -ENAMETOOLONG.
 inline int64_t CopyInPath(Task& task, uint64_t addr, std::string* path) {
   return CopyInString(task, addr, kMaxPathLen - 1, path);

@@ -3,7 +3,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,7 @@
 
 #include "kernel/sync/kernel_lock.h"
 #include "kernel/syscalls/handlers.h"
+#include "kernel/syscalls/sys_file_util.h"
 #include "kernel/task/host_stdio_files.h"
 #include "kernel/task/task.h"
 
@@ -103,20 +103,7 @@ int64_t SysStdioNewfstatat(Task& task, const SyscallArgs& args) {
 int64_t SysStdioIoctl(Task& task, const SyscallArgs& args) {
   int host_fd = HostFd(task, args.Int(0));
   if (host_fd < 0) return -EBADF;
-  switch (args.U64(1)) {
-    case TCGETS: {
-      termios t;
-      if (tcgetattr(host_fd, &t) != 0) return -errno;
-      return CopyOutObj(task, args.U64(2), t);
-    }
-    case TIOCGWINSZ: {
-      winsize ws;
-      if (ioctl(host_fd, TIOCGWINSZ, &ws) != 0) return -errno;
-      return CopyOutObj(task, args.U64(2), ws);
-    }
-    default:
-      return -ENOTTY;
-  }
+  return ForwardTtyIoctl(task, host_fd, args.U64(1), args.U64(2));
 }
 
 int64_t SysStdioClose(Task& task, const SyscallArgs& args) {
