@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,10 +75,41 @@ void MemoryFile::Copy(uint64_t from, uint64_t to, uint64_t len) {
   }
 }
 
+uint64_t MemoryFile::CommittedBytes() const {
+  struct stat st {};
+  if (fstat(fd_.get(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
 std::shared_ptr<MemoryRange> MemoryRange::Allocate(MemoryFile& file, uint64_t len) {
   auto offset = file.Allocate(len);
   if (!offset) return nullptr;
   return std::make_shared<MemoryRange>(file, *offset, len);
+}
+
+void MemoryRange::Share(uint64_t off, uint64_t len) {
+  // Before the first fork the single owner holds every page it could map.
+  if (shares_.empty()) shares_.assign(len_ / kPage, 1);
+  for (uint64_t page = off / kPage; page < (off + len) / kPage; ++page) ++shares_[page];
+}
+
+void MemoryRange::Release(uint64_t off, uint64_t len) {
+  if (shares_.empty()) {
+    file_.Decommit(offset_ + off, len);
+    return;
+  }
+  // Give back runs of pages whose last user left, one hole punch per run.
+  uint64_t run = 0;  // pages in the current run, ending before `page`
+  const uint64_t last = (off + len) / kPage;
+  for (uint64_t page = off / kPage; page <= last; ++page) {
+    bool freed = page < last && shares_[page] > 0 && --shares_[page] == 0;
+    if (freed) {
+      ++run;
+      continue;
+    }
+    if (run > 0) file_.Decommit(offset_ + (page - run) * kPage, run * kPage);
+    run = 0;
+  }
 }
 
 }  // namespace cocoon::kernel

@@ -21,12 +21,27 @@ bool ValidRange(uint64_t addr, uint64_t len) {
   return addr + len >= addr && addr + len <= kMaxGuestAddress;
 }
 
+// Whether `b` continues `a` so exactly that one VMA could hold both.
+bool Mergeable(const Vma& a, const Vma& b) {
+  return a.end == b.start && a.range == b.range && a.range_offset + a.len() == b.range_offset &&
+         a.prot == b.prot && a.shared == b.shared && a.cow == b.cow && a.cow_copy == b.cow_copy &&
+         a.name == b.name;
+}
+
 }  // namespace
+
+MemoryManager::~MemoryManager() { ReleaseAll(); }
+
+void MemoryManager::ReleaseAll() {
+  for (const auto& [start, vma] : vmas_) {
+    if (!vma.shared) vma.range->Release(vma.range_offset, vma.len());
+  }
+}
 
 Result<> MemoryManager::Attach(platform::Context* ctx) {
   ctx_ = ctx;
   for (const auto& [start, vma] : vmas_) {
-    TRY_CTX(ctx_->Map(start, vma.len(), vma.prot, vma.FileOffset(start)), "mirroring the address space");
+    TRY_CTX(ctx_->Map(start, vma.len(), vma.mapped_prot(), vma.FileOffset(start)), "mirroring the address space");
   }
   return {};
 }
@@ -37,22 +52,23 @@ int64_t MemoryManager::Mirror(Result<> result) const {
   return -ENOMEM;
 }
 
-std::unique_ptr<MemoryManager> MemoryManager::Fork() const {
+std::unique_ptr<MemoryManager> MemoryManager::Fork() {
+  for (auto& [start, vma] : vmas_) {
+    if (vma.shared) continue;
+    vma.cow = true;
+    // The copies range may hold pages the child is about to share: our next
+    // copies go to a fresh one, so the two sides never write into one range.
+    vma.cow_copy.reset();
+  }
+  // Marked first: if protecting fails half-way, later faults just find pages
+  // nobody else shares and give write access back.
+  if (ctx_ && MirrorProtect(0, kMaxGuestAddress, /*writable_cow_only=*/true) < 0) return nullptr;
   auto child = std::make_unique<MemoryManager>(file_);
   child->brk_start_ = brk_start_;
   child->brk_end_ = brk_end_;
   for (const auto& [start, vma] : vmas_) {
-    Vma copy = vma;
-    if (!vma.shared) {
-      copy.range = MemoryRange::Allocate(file_, vma.len());
-      if (!copy.range) {
-        log::Error("kernel: memory file full while forking");
-        return nullptr;
-      }
-      copy.range_offset = 0;
-      file_.Copy(vma.FileOffset(start), copy.range->offset(), vma.len());
-    }
-    child->vmas_.emplace(start, std::move(copy));
+    if (!vma.shared) vma.range->Share(vma.range_offset, vma.len());
+    child->vmas_.emplace(start, vma);
   }
   return child;
 }
@@ -76,8 +92,8 @@ void MemoryManager::RemoveRange(uint64_t start, uint64_t end) {
   auto it = vmas_.lower_bound(start);
   while (it != vmas_.end() && it->first < end) {
     const Vma& vma = it->second;
-    // Nobody else maps a private range's pages: give them back now.
-    if (!vma.shared) file_.Decommit(vma.FileOffset(vma.start), vma.len());
+    // Private pages nobody else maps any more are given back now.
+    if (!vma.shared) vma.range->Release(vma.range_offset, vma.len());
     it = vmas_.erase(it);
   }
 }
@@ -107,7 +123,7 @@ uint64_t MemoryManager::FindFree(uint64_t len) const {
 int64_t MemoryManager::Insert(Vma vma) {
   uint64_t start = vma.start;
   uint64_t len = vma.len();
-  int prot = vma.prot;
+  int prot = vma.mapped_prot();
   uint64_t offset = vma.FileOffset(start);
   vmas_.emplace(start, std::move(vma));
   if (!ctx_) return 0;
@@ -167,7 +183,8 @@ int64_t MemoryManager::Mprotect(uint64_t addr, uint64_t len, int prot) {
     it->second.prot = prot;
   }
   if (!ctx_) return 0;
-  return Mirror(ctx_->Protect(addr, len, prot));
+  // Per VMA: copy-on-write pages must stay read-only even when made writable.
+  return MirrorProtect(addr, addr + len, /*writable_cow_only=*/false);
 }
 
 int64_t MemoryManager::Madvise(uint64_t addr, uint64_t len, int advice) {
@@ -178,9 +195,36 @@ int64_t MemoryManager::Madvise(uint64_t addr, uint64_t len, int advice) {
   if (ForEachChunk(addr, len, 0, [](const Vma&, uint64_t, uint64_t) {}) < 0) return -ENOMEM;
   if (advice != MADV_DONTNEED && advice != MADV_FREE) return 0;  // hints only
   // Private anonymous memory reads as zeros afterwards; shared memory keeps its data.
-  ForEachChunk(addr, len, 0, [this](const Vma& vma, uint64_t start, uint64_t n) {
-    if (!vma.shared) file_.Decommit(vma.FileOffset(start), n);
-  });
+  return ZeroPrivate(addr, len);
+}
+
+int64_t MemoryManager::ZeroPrivate(uint64_t addr, uint64_t len) {
+  const uint64_t end = addr + len;
+  uint64_t cur = addr;
+  while (cur < end) {
+    auto it = FindVma(cur);
+    uint64_t stop = std::min(end, it->second.end);
+    Vma* vma = &it->second;
+    if (!vma->shared && !vma->range->cow_shared()) {
+      file_.Decommit(vma->FileOffset(cur), stop - cur);
+    } else if (!vma->shared) {
+      // Another process may still read these pages: take fresh zero pages.
+      auto fresh = MemoryRange::Allocate(file_, stop - cur);
+      if (!fresh) return -ENOMEM;
+      SplitAt(cur);
+      SplitAt(stop);
+      vma = &vmas_.at(cur);
+      vma->range->Release(vma->range_offset, vma->len());
+      vma->range = std::move(fresh);
+      vma->range_offset = 0;
+      vma->cow = false;
+      vma->cow_copy.reset();
+      if (ctx_) {
+        if (int64_t err = Mirror(ctx_->Map(cur, vma->len(), vma->prot, vma->FileOffset(cur))); err < 0) return err;
+      }
+    }
+    cur = stop;
+  }
   return 0;
 }
 
@@ -193,11 +237,11 @@ int64_t MemoryManager::Mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_
   new_len = PageUp(new_len);
   if (new_len == 0 || old_len == 0) return -EINVAL;
   if (!ValidRange(old_addr, old_len) || new_len > kMaxGuestAddress) return -EFAULT;
-  auto it = vmas_.upper_bound(old_addr);
-  if (it == vmas_.begin()) return -EFAULT;
-  --it;
-  if (old_addr + old_len > it->second.end) return -EFAULT;
+  if (!OneGuestVma(old_addr, old_len)) return -EFAULT;
   const uint64_t old_end = old_addr + old_len;
+  // Growth in place extends the last piece; a move takes its attributes from the first.
+  auto it = FindVma(old_end - 1);
+  const Vma first = FindVma(old_addr)->second;
 
   if (!(flags & MREMAP_FIXED) && new_len <= old_len) {
     if (new_len < old_len) {
@@ -206,19 +250,22 @@ int64_t MemoryManager::Mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_
     return static_cast<int64_t>(old_addr);
   }
   Vma& vma = it->second;
-  // Grow in place when the addresses after it are free and its range has room.
+  // Grow in place when the addresses after it are free and its range has room
+  // that no forked process may be using.
   uint64_t room = vma.range->len() - (vma.range_offset + (old_end - vma.start));
   if (!(flags & MREMAP_FIXED) && old_end == vma.end && IsFree(old_end, old_addr + new_len) &&
-      room >= new_len - old_len) {
+      room >= new_len - old_len && !vma.range->cow_shared()) {
     uint64_t extra = new_len - old_len;
     vma.end += extra;
     if (ctx_) {
-      if (int64_t err = Mirror(ctx_->Map(old_end, extra, vma.prot, vma.FileOffset(old_end))); err < 0) return err;
+      if (int64_t err = Mirror(ctx_->Map(old_end, extra, vma.mapped_prot(), vma.FileOffset(old_end))); err < 0) {
+        return err;
+      }
     }
     return static_cast<int64_t>(old_addr);
   }
   if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
-  if (vma.shared) return -ENOMEM;  // moving shared memory would need the range to grow: not yet
+  if (first.shared) return -ENOMEM;  // moving shared memory would need the range to grow: not yet
   uint64_t target = new_addr;
   if (flags & MREMAP_FIXED) {
     if (new_addr % kPageSize != 0) return -EINVAL;
@@ -229,10 +276,13 @@ int64_t MemoryManager::Mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_
     target = FindFree(new_len);
     if (target == 0) return -ENOMEM;
   }
-  Vma moved{.start = target, .end = target + new_len, .prot = vma.prot, .shared = false, .name = vma.name};
+  Vma moved{.start = target, .end = target + new_len, .prot = first.prot, .shared = false, .name = first.name};
   moved.range = MemoryRange::Allocate(file_, new_len);
   if (!moved.range) return -ENOMEM;
-  file_.Copy(vma.FileOffset(old_addr), moved.range->offset(), std::min(old_len, new_len));
+  const uint64_t to = moved.range->offset();
+  ForEachChunk(old_addr, std::min(old_len, new_len), 0, [&](const Vma& piece, uint64_t start, uint64_t n) {
+    file_.Copy(piece.FileOffset(start), to + (start - old_addr), n);
+  });
   if (int64_t err = Munmap(old_addr, old_len); err < 0) return err;
   if (int64_t err = Insert(std::move(moved)); err < 0) return err;
   return static_cast<int64_t>(target);
@@ -248,14 +298,16 @@ int64_t MemoryManager::Brk(uint64_t addr) {
     Vma* heap = nullptr;
     if (it != vmas_.begin() && old_top > brk_start_) {
       Vma& prev = std::prev(it)->second;
-      if (prev.end == old_top && prev.name == "[heap]" &&
+      // Not over a range shared by fork: its later pages may be another process's heap.
+      if (prev.end == old_top && prev.name == "[heap]" && !prev.range->cow_shared() &&
           prev.range->len() - prev.range_offset >= new_top - prev.start) {
         heap = &prev;
       }
     }
     if (heap) {
       heap->end = new_top;
-      if (ctx_ && Mirror(ctx_->Map(old_top, new_top - old_top, heap->prot, heap->FileOffset(old_top))) < 0) {
+      if (ctx_ &&
+          Mirror(ctx_->Map(old_top, new_top - old_top, heap->mapped_prot(), heap->FileOffset(old_top))) < 0) {
         return static_cast<int64_t>(brk_end_);
       }
     } else {
@@ -279,6 +331,7 @@ std::optional<uint64_t> MemoryManager::FileOffsetOf(uint64_t addr) const {
 }
 
 void MemoryManager::Clear() {
+  ReleaseAll();
   vmas_.clear();
   brk_start_ = brk_end_ = 0;
   if (ctx_) Mirror(ctx_->Unmap(0, kMaxGuestAddress));
@@ -309,12 +362,13 @@ int64_t MemoryManager::CopyIn(uint64_t addr, void* dst, uint64_t len, bool force
   });
 }
 
-int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t len, bool force) const {
+int64_t MemoryManager::CopyOut(uint64_t addr, const void* src, uint64_t len, bool force) {
   // Check the whole range first, so a bad tail writes nothing.
   if (int64_t err = ForEachChunk(addr, len, force ? 0 : PROT_WRITE, [](const Vma&, uint64_t, uint64_t) {});
       err < 0) {
     return err;
   }
+  if (int64_t err = BreakCowRange(addr, len); err < 0) return err;
   const auto* in = static_cast<const uint8_t*>(src);
   return ForEachChunk(addr, len, 0, [&](const Vma& vma, uint64_t start, uint64_t n) {
     memcpy(file_.Data(vma.FileOffset(start)), in + (start - addr), n);
@@ -336,6 +390,124 @@ int64_t MemoryManager::CopyInString(uint64_t addr, uint64_t max_len, std::string
     cur += n;
   }
   return -ENAMETOOLONG;
+}
+
+// Copy-on-write.
+
+std::map<uint64_t, Vma>::iterator MemoryManager::FindVma(uint64_t addr) {
+  auto it = vmas_.upper_bound(addr);
+  if (it == vmas_.begin()) return vmas_.end();
+  --it;
+  return addr < it->second.end ? it : vmas_.end();
+}
+
+bool MemoryManager::OneGuestVma(uint64_t addr, uint64_t len) const {
+  const Vma* first = nullptr;
+  bool same = true;
+  int64_t err = ForEachChunk(addr, len, 0, [&](const Vma& vma, uint64_t, uint64_t) {
+    if (!first) first = &vma;
+    same = same && vma.prot == first->prot && vma.shared == first->shared && vma.name == first->name;
+  });
+  return err == 0 && same;
+}
+
+int64_t MemoryManager::MirrorProtect(uint64_t start, uint64_t end, bool writable_cow_only) {
+  uint64_t run_start = 0;
+  uint64_t run_end = 0;
+  int run_prot = 0;
+  auto flush = [&] { return run_end > run_start ? Mirror(ctx_->Protect(run_start, run_end - run_start, run_prot)) : 0; };
+  for (auto it = vmas_.lower_bound(start); it != vmas_.end() && it->first < end; ++it) {
+    const Vma& vma = it->second;
+    if (writable_cow_only && !(vma.cow && (vma.prot & PROT_WRITE))) continue;
+    if (vma.start == run_end && vma.mapped_prot() == run_prot) {
+      run_end = vma.end;
+      continue;
+    }
+    if (int64_t err = flush(); err < 0) return err;
+    run_start = vma.start;
+    run_end = vma.end;
+    run_prot = vma.mapped_prot();
+  }
+  return flush();
+}
+
+void MemoryManager::MergeAround(uint64_t addr) {
+  auto it = vmas_.find(addr);
+  if (it == vmas_.end()) return;
+  if (auto next = std::next(it); next != vmas_.end() && Mergeable(it->second, next->second)) {
+    it->second.end = next->second.end;
+    vmas_.erase(next);
+  }
+  if (it == vmas_.begin()) return;
+  if (auto prev = std::prev(it); Mergeable(prev->second, it->second)) {
+    prev->second.end = it->second.end;
+    vmas_.erase(it);
+  }
+}
+
+bool MemoryManager::HandleFault(uint64_t addr) {
+  auto it = FindVma(addr);
+  if (it == vmas_.end() || !it->second.cow || !(it->second.prot & PROT_WRITE)) return false;
+  if (int64_t err = BreakCow(PageDown(addr)); err < 0) {
+    log::Error("kernel: no memory to copy a page on write at {:#x}", addr);
+    return false;
+  }
+  return true;
+}
+
+int64_t MemoryManager::BreakCowRange(uint64_t addr, uint64_t len) {
+  for (uint64_t page = PageDown(addr); page < addr + len; page += kPageSize) {
+    auto it = FindVma(page);
+    if (it == vmas_.end() || !it->second.cow) continue;
+    if (int64_t err = BreakCow(page); err < 0) return err;
+  }
+  return 0;
+}
+
+int64_t MemoryManager::BreakCow(uint64_t addr) {
+  const Vma& vma = FindVma(addr)->second;
+  bool shared = vma.range->SharesOf(vma.range_offset + (addr - vma.start)) > 1;
+  return shared ? CopyPage(addr) : TakeOver(addr);
+}
+
+int64_t MemoryManager::CopyPage(uint64_t addr) {
+  Vma& vma = FindVma(addr)->second;
+  if (!vma.cow_copy) {
+    vma.cow_copy = MemoryRange::Allocate(file_, vma.range->len());
+    if (!vma.cow_copy) return -ENOMEM;
+  }
+  const uint64_t off = vma.range_offset + (addr - vma.start);
+  memcpy(file_.Data(vma.cow_copy->offset() + off), file_.Data(vma.range->offset() + off), kPageSize);
+  vma.range->Release(off, kPageSize);  // still mapped by the others: nothing freed
+  SplitAt(addr);
+  SplitAt(addr + kPageSize);
+  Vma& page = vmas_.at(addr);
+  page.range = std::move(page.cow_copy);  // same offset in the copies range
+  page.cow = false;
+  const int prot = page.prot;
+  const uint64_t file_offset = page.FileOffset(addr);
+  MergeAround(addr);
+  if (!ctx_) return 0;
+  return Mirror(ctx_->Map(addr, kPageSize, prot, file_offset));
+}
+
+int64_t MemoryManager::TakeOver(uint64_t addr) {
+  const Vma& vma = FindVma(addr)->second;
+  auto ours = [&](uint64_t page) { return vma.range->SharesOf(vma.range_offset + (page - vma.start)) <= 1; };
+  // Every page around `addr` the other side gave up (it exited or exec'd, say)
+  // at once: one fault and one protection change instead of one per page.
+  uint64_t lo = addr;
+  while (lo > vma.start && ours(lo - kPageSize)) lo -= kPageSize;
+  uint64_t hi = addr + kPageSize;
+  while (hi < vma.end && ours(hi)) hi += kPageSize;
+  SplitAt(lo);
+  SplitAt(hi);
+  Vma& run = vmas_.at(lo);
+  run.cow = false;
+  const int prot = run.prot;
+  MergeAround(lo);
+  if (!ctx_) return 0;
+  return Mirror(ctx_->Protect(lo, hi - lo, prot));
 }
 
 }  // namespace cocoon::kernel

@@ -1,5 +1,5 @@
-// fork, vfork and clone of processes: a copied address space (no copy-on-write
-// yet), a copied FD table, a new host thread and stub for the child.
+// fork, vfork and clone of processes: a copy-on-write address space, a copied
+// FD table, a new host thread and stub for the child.
 #include <sched.h>
 #include <signal.h>
 
@@ -13,7 +13,7 @@
 namespace cocoon::kernel {
 namespace {
 
-// Flags we accept; CLONE_VM without CLONE_THREAD is served by copying (see DoClone).
+// Flags we accept; CLONE_VM without CLONE_THREAD is served by a fork (see DoClone).
 constexpr uint64_t kSupportedFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK | CLONE_PARENT_SETTID |
                                      CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS | CSIGNAL |
                                      CLONE_DETACHED | CLONE_SYSVSEM | CLONE_IO;
@@ -34,8 +34,8 @@ int64_t DoClone(Task& parent, uint64_t flags, uint64_t stack, uint64_t parent_ti
   if (flags & (CLONE_THREAD | CLONE_SIGHAND)) return -EINVAL;  // threads: not yet
   if (flags & ~kSupportedFlags) return -EINVAL;
   Kernel& kernel = parent.kernel();
-  // CLONE_VM without threads is vfork/posix_spawn: a copy behaves the same for
-  // a child that only execs or exits, which is all they may do.
+  // CLONE_VM without threads is vfork/posix_spawn: a copy-on-write fork behaves
+  // the same for a child that only execs or exits, which is all they may do.
   std::shared_ptr<MemoryManager> mm = parent.mm().Fork();
   if (!mm) return -ENOMEM;
   int pid = kernel.AllocatePid();

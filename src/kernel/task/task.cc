@@ -101,6 +101,9 @@ void Task::HandleStop(const platform::Stop& stop) {
       DispatchSyscall(*this);
       break;
     case platform::StopReason::kSignal: {
+      // A write to a page held back for copy-on-write: resolved, the guest
+      // retries the instruction and never sees a signal.
+      if (stop.signo == SIGSEGV && stop.code == SEGV_ACCERR && mm_->HandleFault(stop.fault_addr)) break;
       siginfo_t info{};
       info.si_signo = stop.signo;
       info.si_code = stop.code;
