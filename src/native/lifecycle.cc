@@ -53,6 +53,29 @@ void SignalAll(const cgroup::Manager& cgroup, int signal) {
   }
 }
 
+// `kill --all`, as runc does it: freeze the cgroup so that no process can fork
+// a child we would miss between listing the pids and signalling them, signal
+// every pid, thaw. A container that was already paused stays paused (the
+// signal is delivered when it is resumed), except for SIGKILL: a v1 freezer
+// keeps killed tasks alive until they are thawed, so thaw to let them die.
+Result<> FreezeAndSignalAll(cgroup::Manager& cgroup, int signal) {
+  auto was_frozen = cgroup.IsFrozen();
+  bool paused = was_frozen && *was_frozen;
+  if (!paused) {
+    // Without a freezer (or if it fails) signal anyway, as runc does.
+    if (auto frozen = cgroup.Freeze(); !frozen) log::Warn("kill --all: {}", frozen.error().message());
+  }
+  auto pids = cgroup.Pids();
+  for (pid_t pid : pids ? *pids : std::vector<pid_t>{}) {
+    if (::kill(pid, signal) < 0 && errno != ESRCH) log::Warn("kill --all: kill {}: {}", pid, ErrnoName(errno));
+  }
+  if (!paused || signal == SIGKILL) {
+    if (auto thawed = cgroup.Thaw(); !thawed) log::Warn("kill --all: {}", thawed.error().message());
+  }
+  if (!pids) return std::unexpected(std::move(pids).error());
+  return {};
+}
+
 }  // namespace
 
 int ShellStatus(int wait_status) {
@@ -103,10 +126,13 @@ Result<> Kill(container::Store& store, const std::string& id, int signal, bool a
   if (status == Status::kStopped && !all) return std::unexpected(Errorf("container \"{}\" is not running", id));
   if (all) {
     auto cgroup = TRY(RecordedCgroup(record));
-    SignalAll(*cgroup, signal);
-    return {};
+    return WithContext(FreezeAndSignalAll(*cgroup, signal), fmt::format("signalling container {}", id));
   }
   if (::kill(record.pid, signal) < 0) return std::unexpected(ErrnoError(fmt::format("signalling container {}", id)));
+  // As for --all: a frozen (v1) init does not die of SIGKILL until thawed.
+  if (signal == SIGKILL && status == Status::kPaused) {
+    if (auto cgroup = RecordedCgroup(record)) (void)(*cgroup)->Thaw();
+  }
   return {};
 }
 
