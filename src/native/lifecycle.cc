@@ -126,6 +126,9 @@ Result<> Kill(container::Store& store, const std::string& id, int signal, bool a
   if (status == Status::kStopped && !all) return std::unexpected(Errorf("container \"{}\" is not running", id));
   if (all) {
     auto cgroup = TRY(RecordedCgroup(record));
+    // Init is gone but processes may be left (no pid namespace); once the
+    // cgroup itself is gone there is nothing to signal.
+    if (status == Status::kStopped && !cgroup->Pids()) return {};
     return WithContext(FreezeAndSignalAll(*cgroup, signal), fmt::format("signalling container {}", id));
   }
   if (::kill(record.pid, signal) < 0) return std::unexpected(ErrnoError(fmt::format("signalling container {}", id)));
