@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "native/console.h"
 #include "native/lifecycle.h"
 #include "native/signal_forwarder.h"
 #include "sandbox/lifecycle.h"
@@ -31,6 +32,9 @@ Result<int> RunContainer(const Cli& cli, container::Store& store, const native::
                          bool keep) {
   native::Created created = TRY(CreateOnPlatform(cli, store, options));
   bool sandboxed = sandbox::IsSandboxed(created.record.platform);
+  // The process starts with our terminal's size, not the pty's default 0x0
+  // (the proxy keeps it in step afterwards).
+  if (created.console && ::isatty(STDIN_FILENO)) (void)native::CopyWindowSize(STDIN_FILENO, created.console.get());
   auto started = sandboxed ? sandbox::Start(store, options.id) : native::Start(store, options.id);
   if (!started) {
     (void)native::Delete(store, options.id, true);

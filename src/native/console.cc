@@ -72,60 +72,63 @@ Result<> SendToConsoleSocket(const std::string& path, int master) {
   return {};
 }
 
+Result<> CopyWindowSize(int from, int to) {
+  winsize ws{};
+  if (::ioctl(from, TIOCGWINSZ, &ws) < 0) return std::unexpected(ErrnoError("reading the terminal size"));
+  if (::ioctl(to, TIOCSWINSZ, &ws) < 0) return std::unexpected(ErrnoError("setting the console size"));
+  return {};
+}
+
+TerminalProxy::TerminalProxy(int master) : master_(master) {
+  if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+    termios raw = saved_;
+    ::cfmakeraw(&raw);
+    raw_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+  }
+  ResizeFromStdin();
+}
+
+TerminalProxy::~TerminalProxy() {
+  if (raw_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+}
+
+void TerminalProxy::ResizeFromStdin() const {
+  // Not a terminal (input from a file or pipe): the pty keeps its size.
+  if (::isatty(STDIN_FILENO)) (void)CopyWindowSize(STDIN_FILENO, master_);
+}
+
 namespace {
 
-// Restores the terminal mode on scope exit.
-class RawMode {
- public:
-  explicit RawMode(int fd) : fd_(fd) {
-    if (::isatty(fd) && ::tcgetattr(fd, &saved_) == 0) {
-      termios raw = saved_;
-      ::cfmakeraw(&raw);
-      active_ = ::tcsetattr(fd, TCSANOW, &raw) == 0;
-    }
-  }
-  ~RawMode() {
-    if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
-  }
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
-
-// Copies what is readable from `from` to `to`; false on EOF or error.
+// Copies what one read gets from `from` to `to`; false on EOF or error.
 bool Pump(int from, int to) {
   char buf[4096];
   ssize_t n = ::read(from, buf, sizeof buf);
-  if (n <= 0) return n < 0 && errno == EINTR;
+  if (n <= 0) return n < 0 && (errno == EINTR || errno == EAGAIN);
   return static_cast<bool>(WriteAll(to, std::string_view(buf, static_cast<size_t>(n))));
 }
 
 }  // namespace
 
-Result<> ProxyTerminal(int master) {
-  RawMode raw(STDIN_FILENO);
-  if (::isatty(STDIN_FILENO)) {
-    winsize ws{};
-    if (::ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) ::ioctl(master, TIOCSWINSZ, &ws);
+bool TerminalProxy::OnReady(short master_events, short stdin_events) {
+  if (stdin_open_ && (stdin_events & (POLLIN | POLLHUP | POLLERR))) {
+    if (!Pump(STDIN_FILENO, master_)) stdin_open_ = false;
   }
-  bool stdin_open = true;
+  if (master_events & POLLIN) return Pump(master_, STDOUT_FILENO);
+  return !(master_events & (POLLHUP | POLLERR));
+}
+
+void TerminalProxy::Drain() const {
+  // The pty holds the last output after its process exited; EIO once empty
+  // and no slave is left, EAGAIN if someone still holds one.
+  int flags = ::fcntl(master_, F_GETFL);
+  if (flags < 0 || ::fcntl(master_, F_SETFL, flags | O_NONBLOCK) < 0) return;
   for (;;) {
-    pollfd fds[2] = {{master, POLLIN, 0}, {STDIN_FILENO, static_cast<short>(stdin_open ? POLLIN : 0), 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(ErrnoError("poll"));
-    }
-    if (fds[0].revents & POLLIN) {
-      if (!Pump(master, STDOUT_FILENO)) return {};
-    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
-      return {};
-    }
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
-      if (!Pump(STDIN_FILENO, master)) stdin_open = false;
-    }
+    char buf[4096];
+    ssize_t n = ::read(master_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || !WriteAll(STDOUT_FILENO, std::string_view(buf, static_cast<size_t>(n)))) break;
   }
+  ::fcntl(master_, F_SETFL, flags);
 }
 
 }  // namespace cocoon::native

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
 
 #include "base/unique_fd.h"
 #include "native/console.h"
@@ -30,28 +31,38 @@ Result<int> ForwardSignalsAndWait(pid_t pid, int console) {
   UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
   if (!sfd) return std::unexpected(ErrnoError("signalfd"));
 
-  bool console_open = console >= 0;
+  std::optional<TerminalProxy> terminal;
+  if (console >= 0) terminal.emplace(console);
   for (;;) {
     int status = 0;
     pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) {
+      if (terminal) terminal->Drain();
+      terminal.reset();  // our terminal's mode back before anything is printed
       ::sigprocmask(SIG_SETMASK, &old, nullptr);
       return ShellStatus(status);
     }
     if (done < 0 && errno != EINTR) return std::unexpected(ErrnoError(fmt::format("waiting for {}", pid)));
     pollfd fds[3] = {{sfd.get(), POLLIN, 0},
-                     {console_open ? console : -1, POLLIN, 0},
-                     {console_open ? STDIN_FILENO : -1, POLLIN, 0}};
+                     {terminal ? terminal->master() : -1, POLLIN, 0},
+                     {terminal && terminal->stdin_open() ? STDIN_FILENO : -1, POLLIN, 0}};
     if (::poll(fds, 3, -1) < 0 && errno != EINTR) return std::unexpected(ErrnoError("poll"));
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info{};
-      if (::read(sfd.get(), &info, sizeof info) == sizeof info && static_cast<int>(info.ssi_signo) != SIGCHLD)
-        ::kill(pid, static_cast<int>(info.ssi_signo));
+      if (::read(sfd.get(), &info, sizeof info) == sizeof info) {
+        int signal = static_cast<int>(info.ssi_signo);
+        // Our window changed: the container's pty follows, and the kernel
+        // tells the pty's foreground process group (runc does the same).
+        if (signal == SIGWINCH && terminal) {
+          terminal->ResizeFromStdin();
+        } else if (signal != SIGCHLD) {
+          ::kill(pid, signal);
+        }
+      }
     }
-    if (console_open && (fds[1].revents | fds[2].revents)) {
-      // Hand the terminal to the proxy until it hangs up.
-      (void)ProxyTerminal(console);
-      console_open = false;
+    if (terminal && !terminal->OnReady(fds[1].revents, fds[2].revents)) {
+      // Every slave is closed; the process is about to be reaped.
+      terminal.reset();
     }
   }
 }
