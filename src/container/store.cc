@@ -129,6 +129,17 @@ Result<> Store::Remove(const std::string& id) const {
   return WithContext(RemoveTree(AT_FDCWD, Dir(id).c_str()), "removing state of " + id);
 }
 
+Result<bool> Store::RemoveUnfinished(const std::string& id) {
+  TRY(ValidateId(id));
+  if (!PathExists(Dir(id))) return false;
+  // A create in progress holds the lock until it has saved the state.
+  auto lock = LockDir(id);
+  if (!lock) return PathExists(Dir(id)) ? std::unexpected(std::move(lock).error()) : Result<bool>(false);
+  if (PathExists(StatePath(id))) return false;
+  TRY(Remove(id));
+  return true;
+}
+
 Result<std::vector<std::string>> Store::List() const {
   std::vector<std::string> ids;
   DIR* dir = ::opendir(root_.c_str());

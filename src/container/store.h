@@ -67,6 +67,9 @@ class Store {
   Result<> Save(const Record& record) const;
   // Removes the container's directory and everything in it.
   Result<> Remove(const std::string& id) const;
+  // Removes the directory of a container whose `create` died before its
+  // first state was saved (only the lock is left); true if it did.
+  Result<bool> RemoveUnfinished(const std::string& id);
   // Ids of every container directory, sorted.
   Result<std::vector<std::string>> List() const;
 

@@ -140,6 +140,8 @@ Result<> Kill(container::Store& store, const std::string& id, int signal, bool a
 }
 
 Result<> Delete(container::Store& store, const std::string& id, bool force) {
+  // A create killed before it saved anything left only its directory.
+  if (force && TRY(store.RemoveUnfinished(id))) return {};
   container::Lock lock = TRY(store.LockExisting(id));
   Record record = TRY(store.Load(id));
   Status status = container::ComputeStatus(store, record);
