@@ -25,6 +25,7 @@ class V1Manager final : public Manager {
   Layout layout() const override { return Layout::kV1; }
   nlohmann::json Save() const override;
   Result<> Apply(pid_t pid) override;
+  void PlanCreation() override;
   Result<> Set(const oci::Resources& r) override;
   Result<> Freeze() override;
   Result<> Thaw() override;
@@ -59,6 +60,7 @@ class V2Manager final : public Manager {
   Layout layout() const override { return Layout::kV2; }
   nlohmann::json Save() const override;
   Result<> Apply(pid_t pid) override;
+  void PlanCreation() override;
   Result<> Set(const oci::Resources& r) override;
   Result<> Freeze() override;
   Result<> Thaw() override;
@@ -90,6 +92,10 @@ class HybridManager final : public Manager {
   Layout layout() const override { return Layout::kHybrid; }
   nlohmann::json Save() const override;
   Result<> Apply(pid_t pid) override;
+  void PlanCreation() override {
+    v1_->PlanCreation();
+    v2_->PlanCreation();
+  }
   Result<> Set(const oci::Resources& r) override;
   Result<> Freeze() override;
   Result<> Thaw() override;

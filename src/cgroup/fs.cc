@@ -149,7 +149,7 @@ Result<std::vector<uint16_t>> ParseCpuList(std::string_view text) {
   return out;
 }
 
-Result<std::string> MakeCgroupDirs(const std::string& path) {
+std::string TopMissingDir(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) return std::string();
   std::string top = path;
@@ -158,6 +158,12 @@ Result<std::string> MakeCgroupDirs(const std::string& path) {
     if (parent == "/" || ::stat(parent.c_str(), &st) == 0) break;
     top = parent;
   }
+  return top;
+}
+
+Result<std::string> MakeCgroupDirs(const std::string& path) {
+  std::string top = TopMissingDir(path);
+  if (top.empty()) return top;
   TRY_CTX(MakeDirs(path), "cgroup: creating");
   return top;
 }

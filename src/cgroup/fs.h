@@ -40,6 +40,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 // mkdir -p for a cgroup directory. Returns the top-most directory this call
 // created ("" when `path` already existed), so Destroy removes only what we made.
 Result<std::string> MakeCgroupDirs(const std::string& path);
+// The top-most dir MakeCgroupDirs(path) would create now ("" if path exists).
+std::string TopMissingDir(const std::string& path);
 // Removes `path`, its sub-cgroups first, and then each parent up to and
 // including `top` (when non-empty) that has become empty. Retries EBUSY
 // briefly, since a just-killed task may still be leaving the cgroup.

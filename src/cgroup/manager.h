@@ -37,6 +37,9 @@ class Manager {
   // Creates the cgroup dirs (all controllers) and moves `pid` in; pid <= 0
   // only creates them.
   virtual Result<> Apply(pid_t pid) = 0;
+  // Notes which dirs Apply is about to create, so that a Save() taken before
+  // Apply lets Destroy remove them even if the caller dies halfway through.
+  virtual void PlanCreation() = 0;
   // Writes limits; a limit for a controller the host lacks is an error naming
   // the controller; unset fields are left untouched. Creates the dirs if Apply
   // has not run yet.

@@ -180,6 +180,12 @@ Result<> V1Manager::EnsureCreated() {
   return {};
 }
 
+void V1Manager::PlanCreation() {
+  for (const auto& [controller, dir] : paths_) {
+    if (std::string top = TopMissingDir(dir); !top.empty()) created_[controller] = top;
+  }
+}
+
 Result<> V1Manager::Apply(pid_t pid) {
   TRY(EnsureCreated());
   if (pid <= 0) return {};

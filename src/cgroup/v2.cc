@@ -204,6 +204,10 @@ Result<> V2Manager::EnsureCreated() {
   return {};
 }
 
+void V2Manager::PlanCreation() {
+  if (created_.empty()) created_ = TopMissingDir(dir_);
+}
+
 Result<> V2Manager::Apply(pid_t pid) {
   TRY(EnsureCreated());
   if (pid > 0) TRY(WriteControl(dir_, "cgroup.procs", std::to_string(pid)));

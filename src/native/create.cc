@@ -185,8 +185,12 @@ Result<pid_t> EnterNamespacesAndCloneInit(const CreatePlan& plan, const SyncSock
 
 Result<> RunRuntimeHooks(const oci::Spec& spec, const Record& record) {
   if (!spec.hooks) return {};
+  // runtime-spec 1.0 places prestart between create and the user program,
+  // with the container "created" (the validation suite checks the status it
+  // reads on stdin); createRuntime is part of create and sees "creating".
+  std::string prestart_state = container::HookState(record, Status::kCreated).dump();
+  TRY(oci::RunHooks(spec.hooks->prestart, prestart_state, "prestart"));
   std::string state = container::HookState(record, Status::kCreating).dump();
-  TRY(oci::RunHooks(spec.hooks->prestart, state, "prestart"));
   TRY(oci::RunHooks(spec.hooks->create_runtime, state, "createRuntime"));
   return {};
 }
@@ -196,6 +200,11 @@ namespace {
 // The runtime's half of the conversation with the intermediate and init.
 Result<> Converse(const CreatePlan& plan, const CreateOptions& options, const container::Store& store,
                   Record& record, pid_t intermediate, const SyncSocket& sync, UniqueFd& console) {
+  // Which dirs are ours is saved before any is made, so that a delete after
+  // a create killed from here on removes the parents it made too.
+  plan.cgroup->PlanCreation();
+  record.cgroup = plan.cgroup->Save();
+  TRY(store.Save(record));
   TRY_CTX(plan.cgroup->Apply(intermediate), "joining the container's cgroup");
   TRY_CTX(plan.cgroup->Set(plan.resources), "setting cgroup limits");
   TRY(sync.Send(SyncType::kAck));
@@ -204,7 +213,16 @@ Result<> Converse(const CreatePlan& plan, const CreateOptions& options, const co
     TRY(WriteIdMappings(intermediate, plan.spec.linux->uid_mappings, plan.spec.linux->gid_mappings));
     TRY(sync.Send(SyncType::kAck));
   }
-  SyncMessage pid_message = TRY(sync.Expect(SyncType::kInitPid));
+  // The intermediate reports init's pid once clone returns, but init does not
+  // wait for that: on a busy machine its kRootfsReady can arrive first.
+  SyncMessage pid_message = TRY(sync.Receive());
+  bool rootfs_ready = pid_message.type == SyncType::kRootfsReady;
+  if (rootfs_ready) pid_message = TRY(sync.Expect(SyncType::kInitPid));
+  if (pid_message.type == SyncType::kError)
+    return std::unexpected(Error(static_cast<int>(pid_message.value), pid_message.text));
+  if (pid_message.type != SyncType::kInitPid)
+    return std::unexpected(Errorf("unexpected sync message {} (wanted {})", static_cast<uint32_t>(pid_message.type),
+                                  static_cast<uint32_t>(SyncType::kInitPid)));
   record.pid = static_cast<pid_t>(pid_message.value);
   (void)WaitForExit(intermediate);
   auto stat = container::ReadProcStat(record.pid);
@@ -212,7 +230,7 @@ Result<> Converse(const CreatePlan& plan, const CreateOptions& options, const co
   record.pid_start_time = stat->start_time;
   TRY(store.Save(record));  // from now on `delete --force` can find and kill it
 
-  TRY(sync.Expect(SyncType::kRootfsReady));
+  if (!rootfs_ready) TRY(sync.Expect(SyncType::kRootfsReady));
   TRY(RunRuntimeHooks(plan.spec, record));
   TRY(sync.Send(SyncType::kAck));
   for (;;) {
