@@ -1,14 +1,18 @@
 // Memory devices and the /dev tmpfs.
 #include "kernel/fs/dev.h"
 
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <utility>
+#include <mutex>
 #include <string_view>
+#include <utility>
 
+#include "kernel/fs/host_fd.h"
 #include "kernel/vfs/device.h"
 
 namespace cocoon::kernel::fs {
@@ -53,6 +57,7 @@ constexpr MemoryDevice kMemoryDevices[] = {
 };
 constexpr uint32_t kTtyMajor = 5;
 constexpr uint32_t kTtyMinor = 0;
+constexpr uint32_t kConsoleMinor = 1;
 
 // An open memory device: stateless reads and writes, lseek always 0.
 class MemoryDeviceFile : public vfs::FileDescription {
@@ -80,9 +85,37 @@ void RegisterMemoryDevices(std::index_sequence<I...>) {
   (vfs::RegisterCharDevice(kMemMajor, kMemoryDevices[I].minor, &OpenMemoryDevice<I>), ...);
 }
 
-// /dev/tty: the controlling terminal. Tasks have none yet (no sessions in the
-// vfs), so opening it fails as Linux does for a process without one.
-ErrOr<Ref<vfs::FileDescription>> OpenTty(int) { return Fail(ENXIO); }
+// The host terminal behind /dev/console: one per sandbox process, like the
+// device table it is registered in.
+struct Console {
+  std::mutex mu;
+  UniqueFd fd;
+  dev_t rdev = 0;
+};
+Console& TheConsole() {
+  static Console console;
+  return console;
+}
+
+bool HaveConsole() {
+  Console& c = TheConsole();
+  std::lock_guard lock(c.mu);
+  return c.fd.valid();
+}
+
+// A new description of the console: a host-fd file over a dup of its fd.
+ErrOr<Ref<vfs::FileDescription>> OpenConsole(int flags) {
+  Console& c = TheConsole();
+  std::lock_guard lock(c.mu);
+  if (!c.fd) return Fail(ENXIO);
+  UniqueFd dup(fcntl(c.fd.get(), F_DUPFD_CLOEXEC, 3));
+  if (!dup) return Fail(errno);
+  return NewHostFdFile(std::move(dup), flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+}
+
+// /dev/tty: the controlling terminal, which is the console when there is one;
+// without, opening it fails as Linux does for a process without a terminal.
+ErrOr<Ref<vfs::FileDescription>> OpenTty(int flags) { return OpenConsole(flags); }
 
 struct DevLink {
   const char* name;
@@ -103,6 +136,22 @@ constexpr DevDir kDevDirs[] = {{"pts", 0755}, {"shm", 01777}};
 void RegisterDevices() {
   RegisterMemoryDevices(std::make_index_sequence<std::size(kMemoryDevices)>());
   vfs::RegisterCharDevice(kTtyMajor, kTtyMinor, &OpenTty);
+  vfs::RegisterCharDevice(kTtyMajor, kConsoleMinor, &OpenConsole);
+}
+
+void SetConsole(UniqueFd fd) {
+  Console& c = TheConsole();
+  struct stat st {};
+  std::lock_guard lock(c.mu);
+  c.rdev = fd && fstat(fd.get(), &st) == 0 ? st.st_rdev : 0;
+  c.fd = std::move(fd);
+}
+
+bool IsConsole(int host_fd) {
+  Console& c = TheConsole();
+  struct stat st {};
+  std::lock_guard lock(c.mu);
+  return c.fd && fstat(host_fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == c.rdev;
 }
 
 Ref<Tmpfs> MakeDevFs() {
@@ -115,6 +164,7 @@ Ref<Tmpfs> MakeDevFs() {
   };
   for (const auto& d : kMemoryDevices) add(d.name, {S_IFCHR | 0666, makedev(kMemMajor, d.minor)});
   add("tty", {S_IFCHR | 0666, makedev(kTtyMajor, kTtyMinor)});
+  if (HaveConsole()) add("console", {S_IFCHR | 0620, makedev(kTtyMajor, kConsoleMinor)});
   for (const auto& l : kDevLinks) add(l.name, {S_IFLNK | 0777, 0, l.target});
   for (const auto& d : kDevDirs) add(d.name, {S_IFDIR | d.mode});
   return dev;

@@ -36,7 +36,7 @@ class HostFdFile : public vfs::FileDescription {
   }
 
   int64_t Fsync() override { return fsync(fd_.get()) < 0 ? -errno : 0; }
-  int host_fd() const { return fd_.get(); }
+  int HostFd() const override { return fd_.get(); }
 
  protected:
   // The host file's own offset is used (it is shared with the host side,
@@ -62,6 +62,9 @@ class HostFdFile : public vfs::FileDescription {
     return n < 0 ? -errno : n;
   }
   ErrOr<vfs::Stat> DoGetStat() override {
+    // Opened through a node of the sandbox (/dev/console): that node is what
+    // the guest sees, so fstat and stat of its path agree (ttyname needs it).
+    if (location()) return location().inode().GetStat();
     struct stat st {};
     if (fstat(fd_.get(), &st) < 0) return Fail(errno);
     vfs::Stat s;
@@ -80,7 +83,13 @@ class HostFdFile : public vfs::FileDescription {
     s.ctime = st.st_ctim;
     return s;
   }
-  ErrOr<void> DoSetStat(const vfs::SetStatRequest&) override { return Fail(EPERM); }
+  // Only the size (`echo > /dev/stdout` truncates a redirected stdout, as
+  // on Linux); the host file's owner and times are not the guest's to change.
+  ErrOr<void> DoSetStat(const vfs::SetStatRequest& request) override {
+    if (request.mode || request.uid || request.gid || request.atime || request.mtime) return Fail(EPERM);
+    if (request.size && ftruncate(fd_.get(), *request.size) != 0) return Fail(errno);
+    return {};
+  }
   bool seekable() const override { return seekable_; }
 
  private:
@@ -129,8 +138,7 @@ Ref<vfs::FileDescription> NewHostFdFile(UniqueFd fd, int flags) {
 }
 
 int HostFdOf(vfs::FileDescription& file) {
-  auto* host = dynamic_cast<HostFdFile*>(&file);
-  return host ? host->host_fd() : -1;
+  return file.HostFd();
 }
 
 }  // namespace cocoon::kernel::fs

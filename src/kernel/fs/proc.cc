@@ -66,6 +66,10 @@ class ProcInode : public vfs::Inode {
   ErrOr<Ref<vfs::Inode>> Lookup(std::string_view name) override;
   ErrOr<std::vector<vfs::DirEntry>> ReadDir() override;
   ErrOr<std::string> ReadLink() override;
+  ErrOr<Ref<vfs::FileDescription>> MagicLinkFile() override {
+    if (kind_ != Kind::kFdLink) return Ref<vfs::FileDescription>();
+    return source().FdFile(pid_, fd_);
+  }
   ErrOr<Ref<vfs::FileDescription>> Open(int flags) override;
   ErrOr<void> SetStat(const vfs::SetStatRequest&) override { return Fail(EPERM); }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/vfs/file.h"
 #include "kernel/vfs/inode.h"
 
 namespace cocoon::kernel::fs {
@@ -28,6 +29,8 @@ class ProcSource {
   virtual ErrOr<std::string> ProcessLink(int pid, std::string_view name) = 0;
   virtual ErrOr<std::vector<int>> Fds(int pid) = 0;
   virtual ErrOr<std::string> FdTarget(int pid, int fd) = 0;
+  // The open file behind /proc/<pid>/fd/<fd>, which following the link reaches.
+  virtual ErrOr<Ref<vfs::FileDescription>> FdFile(int pid, int fd) = 0;
   // Top-level files (meminfo, cpuinfo, uptime, loadavg, mounts...).
   virtual ErrOr<std::string> GlobalFile(std::string_view name) = 0;
 };

@@ -63,12 +63,18 @@ class TaskWaiter : public vfs::Waiter {
 void DropKernelLock() { KernelMutex().unlock(); }
 void TakeKernelLock() { KernelMutex().lock(); }
 
-// Host fds for the guest's stdio keep their access mode.
-vfs::Ref<vfs::FileDescription> StdioFile(int host_fd) {
-  UniqueFd dup(fcntl(host_fd, F_DUPFD_CLOEXEC, 3));
+// Host fds for the guest's stdio keep their access mode. The console is
+// opened as /dev/console, so that it has that name and stat (tty(1) works).
+vfs::Ref<vfs::FileDescription> StdioFile(const vfs::PathContext& ctx, int host_fd) {
   int flags = fcntl(host_fd, F_GETFL);
-  if (!dup || flags < 0) return nullptr;
-  return fs::NewHostFdFile(std::move(dup), flags & (O_ACCMODE | O_APPEND));
+  if (flags < 0) return nullptr;
+  flags &= O_ACCMODE | O_APPEND;
+  if (fs::IsConsole(host_fd)) {
+    if (auto console = vfs::Open(ctx, "/dev/console", flags | O_NOCTTY, 0, 0)) return *console;
+  }
+  UniqueFd dup(fcntl(host_fd, F_DUPFD_CLOEXEC, 3));
+  if (!dup) return nullptr;
+  return fs::NewHostFdFile(std::move(dup), flags);
 }
 
 }  // namespace
@@ -141,6 +147,8 @@ Result<> MountInSandbox(vfs::MountNamespace& ns, const std::string& path, vfs::R
 Result<vfs::Ref<vfs::MountNamespace>> MakeSandboxMounts(vfs::Ref<vfs::FileSystem> lower) {
   auto ns = vfs::MakeRef<vfs::MountNamespace>(fs::Overlay::Create(fs::Tmpfs::Create(), std::move(lower)));
   // /dev and /proc are always the sandbox's own, whatever the image has there.
+  // The sandbox's own stdio is its console when it is a terminal.
+  if (isatty(STDIN_FILENO)) fs::SetConsole(UniqueFd(fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)));
   TRY(MountAtPath(*ns, "/dev", fs::MakeDevFs(), MS_NOSUID | MS_NOEXEC));
   TRY(MountAtPath(*ns, "/proc", fs::MakeProcFs(NewKernelProcSource()), MS_NOSUID | MS_NODEV | MS_NOEXEC));
   return ns;
@@ -151,7 +159,7 @@ Result<std::shared_ptr<VfsTaskFiles>> MakeProcessFiles(vfs::Ref<vfs::MountNamesp
   vfs::PathContext ctx{ns->Root(), ns->Root(), {}};
   auto fds = vfs::MakeRef<vfs::FdTable>();
   for (int fd = 0; fd < 3; ++fd) {
-    auto file = StdioFile(stdio[fd]);
+    auto file = StdioFile(ctx, stdio[fd]);
     if (!file) return std::unexpected(ErrnoError(fmt::format("duplicating host fd {} for guest fd {}", stdio[fd], fd)));
     fds->Install(std::move(file), false, fd);
   }

@@ -64,6 +64,13 @@ class KernelProcSource : public fs::ProcSource {
     return files->fds().Fds();
   }
 
+  vfs::ErrOr<vfs::Ref<vfs::FileDescription>> FdFile(int pid, int fd) override {
+    VfsTaskFiles* files = TRY(FilesOf(pid));
+    vfs::Ref<vfs::FileDescription> file = files->fds().Get(fd);
+    if (!file) return vfs::Fail(ENOENT);
+    return file;
+  }
+
   vfs::ErrOr<std::string> FdTarget(int pid, int fd) override {
     VfsTaskFiles* files = TRY(FilesOf(pid));
     vfs::Ref<vfs::FileDescription> file = files->fds().Get(fd);

@@ -55,6 +55,9 @@ class FileDescription : public RefCounted {
   virtual uint32_t Readiness(uint32_t mask);
   // Where pollers wait for readiness changes; null when always ready.
   virtual WaitQueue* wait_queue() { return nullptr; }
+  // The host fd behind the file (the sandbox's stdio or console), for passing
+  // tty ioctls to the real terminal; -1 for the sandbox's own files.
+  virtual int HostFd() const { return -1; }
 
   // The offset, for /proc/<pid>/fdinfo and tests.
   int64_t offset() const;

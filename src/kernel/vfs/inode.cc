@@ -78,6 +78,7 @@ ErrOr<void> Inode::Rename(std::string_view, Inode&, Inode&, std::string_view, ui
 }
 ErrOr<std::vector<DirEntry>> Inode::ReadDir() { return Fail(ENOTDIR); }
 ErrOr<std::string> Inode::ReadLink() { return Fail(EINVAL); }
+ErrOr<Ref<FileDescription>> Inode::MagicLinkFile() { return Ref<FileDescription>(); }
 ErrOr<Ref<FileDescription>> Inode::Open(int) { return Fail(ENXIO); }
 ErrOr<std::string> Inode::GetXattr(std::string_view) { return Fail(EOPNOTSUPP); }
 ErrOr<void> Inode::SetXattr(std::string_view, std::string_view, int) { return Fail(EOPNOTSUPP); }

@@ -63,6 +63,9 @@ class Inode : public RefCounted {
 
   // Symlinks: the target; EINVAL for other types.
   virtual ErrOr<std::string> ReadLink();
+  // A magic link (/proc/<pid>/fd/N): the open file following it reaches
+  // instead of its target path; null for ordinary symlinks.
+  virtual ErrOr<Ref<FileDescription>> MagicLinkFile();
 
   // A new open file for this inode. `flags` are open(2) flags; the vfs sets
   // the file's location and flags afterwards. Default: ENXIO.

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernel/vfs/magic_link.h"
+
 namespace cocoon::kernel::vfs {
 
 namespace {
@@ -94,6 +96,7 @@ ErrOr<VirtualDentry> LookupChild(const PathContext& ctx, const VirtualDentry& di
 ErrOr<VirtualDentry> FollowLink(const PathContext& ctx, const VirtualDentry& dir, const VirtualDentry& link,
                                 int* symlinks) {
   if (++*symlinks > kMaxSymlinks) return Fail(ELOOP);
+  if (Ref<FileDescription> file = TRY(link.inode().MagicLinkFile())) return MagicLinkTarget(link.mount, std::move(file));
   std::string target = TRY(link.inode().ReadLink());
   if (target.empty()) return Fail(ENOENT);
   PathContext sub = ctx;

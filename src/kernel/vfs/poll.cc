@@ -11,6 +11,9 @@ namespace cocoon::kernel::vfs {
 
 namespace {
 constexpr uint32_t kAlwaysReported = POLLERR | POLLHUP | POLLNVAL;
+// Host fds (the sandbox's stdio and console) have no wait queue to wake a
+// poller: a poll that includes one looks again this often.
+constexpr auto kHostFdRecheck = std::chrono::milliseconds(10);
 
 int CheckAll(std::span<PollItem> items) {
   int ready = 0;
@@ -29,18 +32,25 @@ int Poll(std::span<PollItem> items, Deadline deadline) {
   if (ready || (deadline && *deadline <= std::chrono::steady_clock::now())) return ready;
   Waiter& waiter = Waiter::ForThisThread();
   std::vector<std::unique_ptr<WaitQueue::Entry>> entries;
+  bool host_fds = false;
   for (auto& item : items) {
     if (WaitQueue* q = item.file ? item.file->wait_queue() : nullptr) {
       entries.push_back(std::make_unique<WaitQueue::Entry>(*q, waiter, item.events | kAlwaysReported));
     }
+    host_fds = host_fds || (item.file && item.file->HostFd() >= 0);
   }
   for (;;) {
     waiter.Prepare();
     ready = CheckAll(items);
     if (ready) return ready;
-    int err = waiter.Wait(deadline);
-    if (err == -ETIMEDOUT) return CheckAll(items);
-    if (err) return err;
+    Deadline wake = deadline;
+    if (host_fds) {
+      auto recheck = std::chrono::steady_clock::now() + kHostFdRecheck;
+      if (!wake || recheck < *wake) wake = recheck;
+    }
+    int err = waiter.Wait(wake);
+    if (err == -ETIMEDOUT && wake == deadline) return CheckAll(items);
+    if (err && err != -ETIMEDOUT) return err;
   }
 }
 

@@ -4,6 +4,8 @@
 #include <linux/fs.h>
 #include <unistd.h>
 
+#include "kernel/vfs/magic_link.h"
+
 namespace cocoon::kernel::vfs {
 
 FsContext::FsContext(VirtualDentry root, VirtualDentry cwd, uint32_t umask)
@@ -170,6 +172,9 @@ ErrOr<Ref<FileDescription>> Open(const PathContext& ctx, std::string_view path, 
     if (flags & O_EXCL) return Fail(EEXIST);
     if (!child->inode().IsSymlink() || (flags & O_NOFOLLOW)) return OpenLocation(ctx, *child, flags);
     if (++symlinks > kMaxSymlinks) return Fail(ELOOP);
+    if (Ref<FileDescription> file = TRY(child->inode().MagicLinkFile())) {
+      return OpenLocation(ctx, TRY(MagicLinkTarget(child->mount, std::move(file))), flags & ~O_EXCL);
+    }
     cur_path = TRY(child->inode().ReadLink());
     if (cur_path.empty()) return Fail(ENOENT);
     cur.start = p.parent;

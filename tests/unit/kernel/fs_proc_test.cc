@@ -31,6 +31,7 @@ class FakeSource : public ProcSource {
   }
   ErrOr<std::vector<int>> Fds(int) override { return std::vector<int>{0, 1, 5}; }
   ErrOr<std::string> FdTarget(int, int fd) override { return "/fd" + std::to_string(fd); }
+  ErrOr<Ref<vfs::FileDescription>> FdFile(int, int) override { return vfs::Fail(ENOENT); }
   ErrOr<std::string> GlobalFile(std::string_view name) override { return "global " + std::string(name) + "\n"; }
 };
 
