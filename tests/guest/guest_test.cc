@@ -96,7 +96,7 @@ TEST_P(GuestTest, SameNativelyAndInTheSandbox) {
   EXPECT_EQ(guest.status, native.status);
 }
 
-INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello", "memory", "process", "signals", "bad_input"));
+INSTANTIATE_TEST_SUITE_P(Programs, GuestTest, ::testing::Values("hello", "memory", "process", "signals", "bad_input", "files"));
 
 }  // namespace
 
