@@ -26,7 +26,7 @@ struct CreatePlan {
 Result<CreatePlan> PlanCreate(const CreateOptions& options);
 // The record of a container about to be created (no pid yet).
 container::Record NewRecord(const CreateOptions& options, const CreatePlan& plan);
-// prestart and createRuntime hooks, with the state "creating".
+// prestart hooks (state "created") and createRuntime hooks (state "creating").
 Result<> RunRuntimeHooks(const oci::Spec& spec, const container::Record& record);
 // Undoes a failed create: the recorded process and anything else in the
 // cgroup, the cgroup, the state directory.

@@ -61,6 +61,25 @@ TEST_F(HooksTest, HooksGetStateOnStdinAndTheirEnv) {
   EXPECT_EQ(ReadFileOrEmpty(env_file), "from-spec\n");
 }
 
+// The validation suite's hooks_stdin: prestart reads "created" (runtime-spec
+// 1.0 runs it after create, before the program), createRuntime "creating".
+TEST_F(HooksTest, PrestartSeesCreatedAndCreateRuntimeSeesCreating) {
+  std::string prestart = tmp() + "/prestart.json";
+  std::string create_runtime = tmp() + "/create_runtime.json";
+  config()["hooks"]["prestart"] =
+      json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + prestart}}}});
+  config()["hooks"]["createRuntime"] =
+      json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", "cat > " + create_runtime}}}});
+  RunResult r = RunContainer({"true"});
+  ASSERT_EQ(r.status, 0) << r.Describe();
+  json pre = json::parse(ReadFileOrEmpty(prestart), nullptr, false);
+  json runtime = json::parse(ReadFileOrEmpty(create_runtime), nullptr, false);
+  ASSERT_TRUE(pre.is_object() && runtime.is_object()) << ReadFileOrEmpty(prestart);
+  EXPECT_EQ(pre["status"], "created");
+  EXPECT_EQ(runtime["status"], "creating");
+  EXPECT_GT(pre.value("pid", 0), 0);
+}
+
 TEST_F(HooksTest, FailingCreateRuntimeHookFailsCreateAndCleansUp) {
   config()["hooks"]["createRuntime"] =
       json::array({{{"path", "/bin/sh"}, {"args", {"sh", "-c", "exit 1"}}}});
