@@ -4,8 +4,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include "base/file.h"
 #include "base/log.h"
@@ -27,6 +33,27 @@ Result<oci::Spec> RecordedSpec(const Record& record) {
 
 Result<std::unique_ptr<cgroup::Manager>> RecordedCgroup(const Record& record) {
   return cgroup::Manager::Load(record.cgroup);
+}
+
+// The file /proc/<pid>/exe names (device, inode), or nothing once it is gone.
+std::optional<std::pair<dev_t, ino_t>> ExeIdentity(pid_t pid) {
+  struct stat st {};
+  if (::stat(fmt::format("/proc/{}/exe", pid).c_str(), &st) < 0) return std::nullopt;
+  return std::pair{st.st_dev, st.st_ino};
+}
+
+// After the FIFO byte, init runs startContainer hooks and execs the program.
+// `start` returns once it has, so a signal sent right after `start` finds the
+// program (with its own handlers) rather than our init, for which the pid
+// namespace drops signals without a handler. Bounded: a slow startContainer
+// hook only delays start by so much.
+void WaitForExec(const Record& record, const std::pair<dev_t, ino_t>& before) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto now = ExeIdentity(record.pid);
+    if (!now || *now != before || !container::ProcessAlive(record.pid, record.pid_start_time)) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
 }
 
 // Hooks whose failure only warrants a warning (poststart, poststop).
@@ -100,6 +127,8 @@ Result<> Start(container::Store& store, const std::string& id) {
     return std::unexpected(Errorf("cannot start a container that is {} (container \"{}\")",
                                   container::StatusName(status), id));
   std::string fifo_path = store.FifoPath(id);
+  // Init blocks opening the FIFO until we do, so this is still its own binary.
+  auto exe_before = ExeIdentity(record.pid);
   UniqueFd fifo = TRY(OpenFile(fifo_path, O_RDONLY | O_NONBLOCK));
   // Init opens the FIFO for writing and writes one byte; poll so that an init
   // that died meanwhile is noticed rather than waited for forever.
@@ -114,6 +143,7 @@ Result<> Start(container::Store& store, const std::string& id) {
   char byte;
   if (::read(fifo.get(), &byte, 1) != 1) return std::unexpected(ErrnoError("reading the exec fifo"));
   ::unlink(fifo_path.c_str());
+  if (exe_before) WaitForExec(record, *exe_before);
   oci::Spec spec = TRY(RecordedSpec(record));
   if (spec.hooks) RunHooksWarnOnly(spec.hooks->poststart, record, Status::kRunning, "poststart");
   return {};

@@ -59,6 +59,24 @@ TEST_F(LifecycleTest, ForegroundRunKilledFromOutsideGives137) {
   EXPECT_EQ(r.status, 128 + SIGKILL) << r.Describe();
 }
 
+// The validation suite's killsig signals right after start: the program must
+// already be exec'd (init, pid 1 without handlers, would drop the signal).
+TEST_F(LifecycleTest, StartReturnsOnceTheProgramRuns) {
+  SetArgs({"sleep", "30"});
+  SaveConfig();
+  std::string id = NewId();
+  RunResult create = Run({"create", "--bundle", bundle(), id});
+  ASSERT_TRUE(create.ok()) << create.Describe();
+  int pid = State(id).value("pid", 0);
+  ASSERT_GT(pid, 0);
+  RunResult start = Run({"start", id});
+  ASSERT_TRUE(start.ok()) << start.Describe();
+  EXPECT_EQ(Trim(ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/comm")), "sleep");
+  ASSERT_TRUE(Run({"kill", id, "KILL"}).ok());
+  EXPECT_TRUE(WaitForStatus(id, "stopped"));
+  EXPECT_TRUE(Run({"delete", id}).ok());
+}
+
 TEST_F(LifecycleTest, CreateStartStateWalkThroughStatuses) {
   std::string id = CreateContainer();
   ASSERT_NE(id, "");
