@@ -202,7 +202,7 @@ TEST_F(SandboxTest, RuntimeHooksRunInOrderWithTheSandboxState) {
   RunResult r = Sh("echo ran");
   EXPECT_EQ(r.status, 0) << r.Describe();
   EXPECT_EQ(ReadFileOrEmpty(log),
-            "prestart \"status\":\"creating\"\ncreateRuntime \"status\":\"creating\"\n"
+            "prestart \"status\":\"created\"\ncreateRuntime \"status\":\"creating\"\n"
             "poststart \"status\":\"running\"\npoststop \"status\":\"stopped\"\n");
 }
 
