@@ -197,6 +197,13 @@ const oci::Capabilities& OrNone(const std::optional<oci::Capabilities>& caps) {
 
 }  // namespace
 
+Result<> CheckHeld(const oci::Capabilities& caps) {
+  CapabilityMasks masks = TRY(ResolveCapabilities(caps));
+  uint64_t missing = (masks.permitted | masks.effective) & ~CurrentPermitted();
+  if (missing) return std::unexpected(Errorf("capabilities not held by this process: {}", MaskNames(missing)));
+  return {};
+}
+
 Result<int> CapabilityFromName(std::string_view name) {
   std::string upper = ToUpper(name);
   for (const CapEntry& entry : kCapabilities) {

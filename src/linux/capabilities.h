@@ -36,6 +36,11 @@ Result<CapabilityMasks> ResolveCapabilities(const oci::Capabilities& caps);
 // Checks every name of every set.
 Result<> ValidateCapabilities(const oci::Capabilities& caps);
 
+// Fails, naming them, when caps asks for permitted or effective capabilities
+// this process does not hold itself (so init could not keep them): create
+// reports it, as runc does, instead of init failing after start.
+Result<> CheckHeld(const oci::Capabilities& caps);
+
 // Drops from the bounding set every capability not in caps.bounding.
 // Needs CAP_SETPCAP: call while still privileged, before SwitchUser.
 Result<> DropBoundingSet(const oci::Capabilities& caps);

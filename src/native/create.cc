@@ -42,7 +42,13 @@ using container::Status;
 
 Result<> ValidateProcess(const oci::Spec& spec) {
   const oci::Process& process = *spec.process;
-  if (process.capabilities) TRY(linux::ValidateCapabilities(*process.capabilities));
+  if (process.capabilities) {
+    TRY(linux::ValidateCapabilities(*process.capabilities));
+    // In a new user namespace init gets a full set of its own.
+    bool new_userns = spec.linux && std::any_of(spec.linux->namespaces.begin(), spec.linux->namespaces.end(),
+                                                [](const auto& ns) { return ns.type == "user" && ns.path.empty(); });
+    if (!new_userns) TRY(linux::CheckHeld(*process.capabilities));
+  }
   TRY(linux::ValidateRlimits(process.rlimits));
   TRY(linux::ValidateLsm(process));
   if (spec.linux) {

@@ -50,6 +50,23 @@ TEST(CapabilitiesTest, TableMapsNamesAndNumbers) {
   }
 }
 
+// The validation suite's process_capabilities asks for every capability; one
+// missing from our own set must fail create (CheckHeld), not init after start.
+TEST(CapabilitiesTest, CheckHeldNamesCapabilitiesThisProcessLacks) {
+  oci::Capabilities none;
+  EXPECT_TRUE(CheckHeld(none).has_value());
+  int missing = -1;
+  for (int cap = 0; cap <= CAP_LAST_CAP && missing < 0; ++cap) {
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1 || geteuid() != 0) missing = cap;
+  }
+  if (missing < 0) GTEST_SKIP() << "this process holds every capability";
+  oci::Capabilities caps;
+  caps.permitted = {std::string(CapabilityName(missing))};
+  auto held = CheckHeld(caps);
+  ASSERT_FALSE(held.has_value());
+  EXPECT_NE(held.error().message().find(CapabilityName(missing)), std::string::npos) << held.error().message();
+}
+
 TEST(CapabilitiesTest, UnknownNameIsAnErrorNamingIt) {
   auto cap = CapabilityFromName("CAP_FOO");
   ASSERT_FALSE(cap);
