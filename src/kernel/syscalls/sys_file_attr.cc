@@ -28,10 +28,10 @@ vfs::ErrOr<vfs::VirtualDentry> PathTarget(Task& task, VfsTaskFiles& files, uint6
 }
 
 // The fd's file; a file with no path (a pipe) has no attributes to act on.
-vfs::ErrOr<vfs::VirtualDentry> FdTarget(VfsTaskFiles& files, int fd, int no_location_errno) {
+vfs::ErrOr<vfs::VirtualDentry> FdTarget(VfsTaskFiles& files, int fd) {
   vfs::Ref<vfs::FileDescription> file = files.fds().Get(fd);
   if (!file) return vfs::Fail(EBADF);
-  if (!file->location()) return vfs::Fail(no_location_errno);
+  if (!file->location()) return vfs::Fail(EOPNOTSUPP);
   return file->location();
 }
 
@@ -39,7 +39,7 @@ vfs::ErrOr<vfs::VirtualDentry> FdTarget(VfsTaskFiles& files, int fd, int no_loca
 enum class Target { kPath, kLinkPath, kFd };
 
 vfs::ErrOr<vfs::VirtualDentry> TargetOf(Task& task, VfsTaskFiles& files, const SyscallArgs& args, Target t) {
-  if (t == Target::kFd) return FdTarget(files, args.Int(0), EOPNOTSUPP);
+  if (t == Target::kFd) return FdTarget(files, args.Int(0));
   return PathTarget(task, files, args.U64(0), t == Target::kPath);
 }
 
@@ -62,18 +62,16 @@ int64_t CopyOutSized(Task& task, uint64_t addr, size_t size, std::string_view da
 }
 
 int64_t GetXattr(Task& task, const SyscallArgs& args, Target t) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, *files, args, t));
+  VFS_FILES();
+  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, files, args, t));
   std::string name = FILE_TRY(XattrName(task, args.U64(1)));
   std::string value = FILE_TRY(vd.inode().GetXattr(name));
   return CopyOutSized(task, args.U64(2), args.Size(3), value);
 }
 
 int64_t SetXattr(Task& task, const SyscallArgs& args, Target t) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, *files, args, t));
+  VFS_FILES();
+  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, files, args, t));
   std::string name = FILE_TRY(XattrName(task, args.U64(1)));
   size_t size = args.Size(3);
   int flags = args.Int(4);
@@ -86,9 +84,8 @@ int64_t SetXattr(Task& task, const SyscallArgs& args, Target t) {
 }
 
 int64_t ListXattr(Task& task, const SyscallArgs& args, Target t) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, *files, args, t));
+  VFS_FILES();
+  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, files, args, t));
   auto names = vd.inode().ListXattr();
   if (!names && names.error() == -EOPNOTSUPP) return 0;  // no attributes, as Linux lists them
   if (!names) return names.error();
@@ -98,9 +95,8 @@ int64_t ListXattr(Task& task, const SyscallArgs& args, Target t) {
 }
 
 int64_t RemoveXattr(Task& task, const SyscallArgs& args, Target t) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, *files, args, t));
+  VFS_FILES();
+  vfs::VirtualDentry vd = FILE_TRY(TargetOf(task, files, args, t));
   std::string name = FILE_TRY(XattrName(task, args.U64(1)));
   if (vd.mount->read_only()) return -EROFS;
   return vfs::ToSyscallResult(vd.inode().RemoveXattr(name));
@@ -161,17 +157,16 @@ int64_t SysLremovexattr(Task& task, const SyscallArgs& args) { return RemoveXatt
 int64_t SysFremovexattr(Task& task, const SyscallArgs& args) { return RemoveXattr(task, args, Target::kFd); }
 
 int64_t SysStatfs(Task& task, const SyscallArgs& args) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  vfs::VirtualDentry vd = FILE_TRY(PathTarget(task, *files, args.U64(0), /*follow=*/true));
+  VFS_FILES();
+  vfs::VirtualDentry vd = FILE_TRY(PathTarget(task, files, args.U64(0), /*follow=*/true));
   return StatfsToGuest(task, args.U64(1), vd);
 }
 
 int64_t SysFstatfs(Task& task, const SyscallArgs& args) {
-  VfsTaskFiles* files = VfsFiles(task);
-  if (!files) return -ENOSYS;
-  auto vd = FdTarget(*files, args.Int(0), 0);
-  if (!vd && vd.error() == -EBADF) return -EBADF;
+  VFS_FILES();
+  auto vd = FdTarget(files, args.Int(0));
+  if (!vd && vd.error() != -EOPNOTSUPP) return vd.error();
+  // No path: a pipe, or the host's stdio (a pipe or a tty), as pipefs.
   if (!vd) return CopyOutObj(task, args.U64(1), StatfsOf(kPipefsMagic, 0)) < 0 ? -EFAULT : 0;
   return StatfsToGuest(task, args.U64(1), *vd);
 }

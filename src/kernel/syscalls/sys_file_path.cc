@@ -113,11 +113,6 @@ int64_t AccessAt(Task& task, VfsTaskFiles& files, int dirfd, uint64_t addr, int 
 
 }  // namespace
 
-#define VFS_FILES()                          \
-  VfsTaskFiles* files_ptr = VfsFiles(task);  \
-  if (!files_ptr) return -ENOSYS;            \
-  VfsTaskFiles& files = *files_ptr
-
 int64_t SysMkdir(Task& task, const SyscallArgs& args) {
   VFS_FILES();
   return MkdirAt(task, files, AT_FDCWD, args.U64(0), static_cast<uint32_t>(args.U64(1)));

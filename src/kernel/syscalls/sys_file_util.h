@@ -25,6 +25,13 @@ inline int64_t CopyInPath(Task& task, uint64_t addr, std::string* path) {
   return CopyInString(task, addr, kMaxPathLen - 1, path);
 }
 
+// Each handler that needs the vfs starts here: `files`, or ENOSYS while the
+// kernel still runs on HostStdioFiles.
+#define VFS_FILES()                          \
+  VfsTaskFiles* files_ptr = VfsFiles(task);  \
+  if (!files_ptr) return -ENOSYS;            \
+  VfsTaskFiles& files = *files_ptr
+
 // Returns from the handler with the errno of a failed ErrOr.
 #define FILE_TRY(expr)                                       \
   ({                                                         \
